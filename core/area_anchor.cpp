@@ -1,0 +1,1 @@
+// Keeps an area library buildable before it has sources of its own.
