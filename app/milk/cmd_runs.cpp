@@ -3,6 +3,7 @@
 #include "command.h"
 
 #include "core/error.h"
+#include "core/eval/paired_test.h"
 #include "core/store/run_store.h"
 
 #include <unistd.h>
@@ -230,6 +231,36 @@ int cmd_compare(const RunsOptions& o) {
         std::cout << "  #" << r.id << " " << r.model << " on " << r.dataset << " (" << r.scenario << "), seed " << r.seed
                   << ", " << r.status << ", best epoch " << r.best_epoch << "\n";
     table.print(std::cout);
+
+    // Paired t-test on per-user test NDCG@K of each run against the first, per group.
+    const std::string K = std::to_string(o.k);
+    std::vector<std::string> groups;
+    for (const auto& [group, k] : keys)
+        if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    TextTable paired({"group", "run", "vs", "users", "mean diff NDCG@" + K, "t", "p (two-sided)"});
+    for (const auto& group : groups) {
+        const auto base = store->user_metrics(runs[0].id, "test", group, o.k);
+        for (std::size_t i = 1; i < runs.size(); ++i) {
+            std::vector<std::string> row{group, "#" + std::to_string(runs[i].id), "#" + std::to_string(runs[0].id)};
+            const auto other = store->user_metrics(runs[i].id, "test", group, o.k);
+            if (!base || !other) {
+                row.insert(row.end(), {"-", "-", "-", "no per-user values"});
+            } else {
+                const auto pairs = milk::align_by_user(other->users, other->ndcg, base->users, base->ndcg);
+                if (pairs.users.size() < 2) {
+                    row.insert(row.end(), {std::to_string(pairs.users.size()), "-", "-", "too few shared users"});
+                } else {
+                    const auto t = milk::paired_t_test(pairs.a, pairs.b);
+                    char p[32];
+                    std::snprintf(p, sizeof p, "%.3g", t.p_value);
+                    row.insert(row.end(), {std::to_string(t.n), fixed(t.mean_diff, 5), fixed(t.t, 3), p});
+                }
+            }
+            paired.add(std::move(row));
+        }
+    }
+    std::cout << "\npaired t-test on per-user test NDCG@" << K << " (users present in both runs):\n";
+    paired.print(std::cout);
     return 0;
 }
 
