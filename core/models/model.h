@@ -63,6 +63,8 @@ public:
     virtual double weight_decay() const { return 0.0; }
     // Whether negatives may be drawn from new items too (the public code's choice).
     virtual bool negatives_from_all_items() const { return false; }
+    // Reference scorers (random, popularity) have nothing to train: evaluated once.
+    virtual bool trainable() const { return true; }
 };
 
 // A registered model: its name, description and default hyper-parameters, with

@@ -1,0 +1,103 @@
+#include "core/error.h"
+#include "core/models/duif/duif_model.h"
+#include "core/models/milk/milk_model.h"
+#include "core/models/model.h"
+#include "core/models/model_params.h"
+#include "core/models/reference_scorers.h"
+
+#include <map>
+
+namespace milk {
+
+namespace {
+
+std::vector<HyperParameter> milk_hyper_parameters() {
+    return {
+        {"dim", "d", "dimension of the user and item representations (paper 5.1.4: 64)", 64, 4, 512, true, false},
+        {"alpha", "alpha (Eq. 9)", "Dirichlet concentration of the cyclic-mixup draw; small = one modality dominates",
+         0.1, 0.01, 100, false, true},
+        {"beta", "beta (Eq. 14, 16)", "weight of the variance of the BPR loss across environments", 50, 0, 10000,
+         false, true},
+        {"lambda", "lambda (Eq. 16)", "weight of the cross-modality alignment loss (Eq. 6)", 0.05, 0, 10, false, true},
+        {"reg", "||Phi||^2 (Eq. 16)", "L2 weight on the batch's user and item representations", 1e-4, 0, 1, false,
+         true},
+    };
+}
+
+// Named ablations of the paper (Figure 4, Table 4) as switch presets of "milk".
+const std::map<std::string, nlohmann::json>& milk_aliases() {
+    static const std::map<std::string, nlohmann::json> aliases{
+        {"milk-no-cmam", {{"cmam", false}}},
+        {"milk-no-ceim", {{"ceim", false}}},
+        {"milk-no-both", {{"cmam", false}, {"ceim", false}}},
+        {"milk-no-e0", {{"env0", false}}},
+        {"milk-no-cs", {{"cyclic_shift", false}}},
+        {"milk-no-random", {{"redraw", false}}},
+        {"milk-reference", {{"reference", true}}},
+    };
+    return aliases;
+}
+
+}  // namespace
+
+const std::vector<ModelInfo>& model_registry() {
+    static const std::vector<ModelInfo> registry = [] {
+        std::vector<ModelInfo> r;
+        ModelInfo milk_info{"milk", "MILK",
+                            "Per-modality extractors aligned to each other (CMAM) and invariant learning over "
+                            "cyclic-mixup environments (CEIM); Bai et al., SIGIR'24.",
+                            milk_hyper_parameters(),
+                            {{"cmam", "cross-modality alignment (off = ablation w/o CMAM)"},
+                             {"ceim", "environments + variance penalty (off = ablation w/o CEIM)"},
+                             {"env0", "keep the equal-weight environment e=0 (off = Table 4 w/o e=0)"},
+                             {"cyclic_shift", "environments by cyclic shift (off = M independent draws, w/o cs)"},
+                             {"redraw", "redraw environments every iteration (off = drawn once, w/o random)"},
+                             {"reference", "the public implementation's choices (summed env losses, unbiased "
+                                           "variance, MSE alignment on positives, negatives from all items)"}}};
+        r.push_back(milk_info);
+        for (const auto& [alias, switches] : milk_aliases()) {
+            ModelInfo a = milk_info;
+            a.name = alias;
+            a.title = "MILK (" + alias.substr(5) + ")";
+            a.description = "MILK with " + switches.dump();
+            r.push_back(a);
+        }
+        r.push_back({"duif", "DUIF",
+                     "Content-only baseline: item representation from the concatenated content features by one "
+                     "linear map, user ID embedding, BPR (He et al., 2016 / MMRec).",
+                     {{"dim", "d", "dimension of the representations", 64, 4, 512, true, false},
+                      {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true}},
+                     {}});
+        r.push_back({"random", "Random", "Random scores: the floor every model must clear.", {}, {}});
+        r.push_back({"popularity", "Popularity",
+                     "Training popularity: new items have none, so a fixed order among them.", {}, {}});
+        return r;
+    }();
+    return registry;
+}
+
+const ModelInfo& model_info(const std::string& name) {
+    for (const auto& info : model_registry())
+        if (info.name == name) return info;
+    std::string names;
+    for (const auto& info : model_registry()) names += (names.empty() ? "" : ", ") + info.name;
+    throw ConfigError(describe("model", "name", "one of " + names, "'" + name + "'"));
+}
+
+std::unique_ptr<Model> create_model(const std::string& name, const nlohmann::json& params) {
+    const ModelInfo& info = model_info(name);  // validates the name
+    if (info.name == "milk" || milk_aliases().count(info.name)) {
+        nlohmann::json merged = params.is_null() ? nlohmann::json::object() : params;
+        if (auto it = milk_aliases().find(info.name); it != milk_aliases().end()) merged.update(it->second);
+        return std::make_unique<MilkModel>(MilkOptions::from_json(merged));
+    }
+    if (info.name == "duif") return std::make_unique<DuifModel>(DuifOptions::from_json(params));
+    if (info.name == "random" || info.name == "popularity") {
+        ModelParams(params, info.name).finish();
+        if (info.name == "random") return std::make_unique<RandomScorer>();
+        return std::make_unique<PopularityScorer>();
+    }
+    throw ConfigError("model '" + name + "' is registered but has no factory");
+}
+
+}  // namespace milk
