@@ -20,33 +20,34 @@ namespace {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 constexpr int kUserBlock = 256;  // users scored per matrix product; fixed, so scores never depend on threads
 
-struct Scored {
-    float score;
-    std::int32_t pos;  // candidate position; candidates ascend by item id, so lower pos = lower id
-};
-// "a ranks before b": higher score, ties by lower item id.
-inline bool before(const Scored& a, const Scored& b) { return a.score > b.score || (a.score == b.score && a.pos < b.pos); }
-
-// Keeps the best `k` of the offered items; the heap's front is the worst kept.
-struct TopK {
-    std::vector<Scored> heap;
-    std::size_t k = 0;
-    void reset(std::size_t cap) {
-        heap.clear();
-        k = cap;
-    }
-    void offer(Scored s) {
-        if (heap.size() < k) {
-            heap.push_back(s);
-            std::push_heap(heap.begin(), heap.end(), before);
-        } else if (k > 0 && before(s, heap.front())) {
-            std::pop_heap(heap.begin(), heap.end(), before);
-            heap.back() = s;
-            std::push_heap(heap.begin(), heap.end(), before);
+// Metrics from the 0-based ranks of a user's relevant candidates (ranks are distinct:
+// ties are broken by item id). Same definitions as metrics_at_k.
+MetricValues metrics_from_ranks(const std::vector<std::int32_t>& ranks, int k) {
+    MetricValues m;
+    int hits = 0;
+    double dcg = 0;
+    for (std::int32_t r : ranks)
+        if (r < k) {
+            ++hits;
+            dcg += 1.0 / std::log2(static_cast<double>(r) + 2.0);
         }
-    }
-    void finish() { std::sort_heap(heap.begin(), heap.end(), before); }  // best first
-};
+    const int ideal = std::min(k, static_cast<int>(ranks.size()));
+    double idcg = 0;
+    for (int r = 0; r < ideal; ++r) idcg += 1.0 / std::log2(static_cast<double>(r) + 2.0);
+    m.recall = static_cast<double>(hits) / static_cast<double>(ranks.size());
+    m.precision = static_cast<double>(hits) / static_cast<double>(k);
+    m.hr = static_cast<double>(hits) / static_cast<double>(ideal);
+    m.ndcg = dcg / idcg;
+    return m;
+}
+
+// How many of scores[begin, end) rank before (score s, item id): higher score, or equal
+// score and lower id. Branch-free so the compiler vectorises it.
+inline std::int32_t count_before(const float* scores, const std::int32_t* items, int begin, int end, float s, std::int32_t id) {
+    std::int32_t n = 0;
+    for (int p = begin; p < end; ++p) n += static_cast<std::int32_t>((scores[p] > s) | ((scores[p] == s) & (items[p] < id)));
+    return n;
+}
 
 // Per group: the candidates, and per user slot the metric values at each K.
 struct GroupWork {
@@ -128,25 +129,36 @@ EvalResult evaluate_ranking(const Eigen::Ref<const RowMatrix>& user_emb, const E
     std::vector<int> ks = options.ks;
     std::sort(ks.begin(), ks.end());
     ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
-    const int max_k = ks.back();
 
-    // Candidates (ascending item ids) and their group index (1 + missing count).
+    // Candidates, reordered by group (1 + missing count) and then item id, so that each
+    // group's scores are one contiguous range of a score row.
     const std::vector<std::int32_t> candidates =
         options.split_candidates_only ? ds.items_with_role(split) : ds.new_items();
     const int n_cand = static_cast<int>(candidates.size());
-    std::vector<std::int32_t> pos_of(static_cast<std::size_t>(ds.n_items), -1);
-    for (int p = 0; p < n_cand; ++p) pos_of[static_cast<std::size_t>(candidates[p])] = p;
-    std::vector<std::int16_t> group_of(static_cast<std::size_t>(n_cand));
     const int n_groups = groups.max_k + 2;  // overall + k = 0..max_k
     std::vector<int> group_size(static_cast<std::size_t>(n_groups), 0);
     group_size[0] = n_cand;
-    for (int p = 0; p < n_cand; ++p) {
-        const int k = groups.missing_k[static_cast<std::size_t>(candidates[p])];
+    for (std::int32_t item : candidates) {
+        const int k = groups.missing_k[static_cast<std::size_t>(item)];
         if (k < 0 || k > groups.max_k)
-            throw DataError(describe(where, "missing count of item " + std::to_string(candidates[p]),
+            throw DataError(describe(where, "missing count of item " + std::to_string(item),
                                      "0.." + std::to_string(groups.max_k), std::to_string(k)));
-        group_of[static_cast<std::size_t>(p)] = static_cast<std::int16_t>(k + 1);
         ++group_size[static_cast<std::size_t>(k + 1)];
+    }
+    std::vector<int> group_begin(static_cast<std::size_t>(n_groups) + 1, 0);  // ranges for g >= 1
+    for (int g = 1; g < n_groups; ++g) group_begin[g + 1] = group_begin[g] + group_size[static_cast<std::size_t>(g)];
+    std::vector<std::int32_t> ordered(static_cast<std::size_t>(n_cand));
+    std::vector<std::int16_t> group_of(static_cast<std::size_t>(n_cand));
+    std::vector<std::int32_t> pos_of(static_cast<std::size_t>(ds.n_items), -1);
+    {
+        std::vector<int> fill(group_begin.begin(), group_begin.end());
+        for (std::int32_t item : candidates) {
+            const int g = groups.missing_k[static_cast<std::size_t>(item)] + 1;
+            const int p = fill[static_cast<std::size_t>(g)]++;
+            ordered[static_cast<std::size_t>(p)] = item;
+            group_of[static_cast<std::size_t>(p)] = static_cast<std::int16_t>(g);
+            pos_of[static_cast<std::size_t>(item)] = p;
+        }
     }
 
     // Users with at least one interaction in the split.
@@ -162,7 +174,7 @@ EvalResult evaluate_ranking(const Eigen::Ref<const RowMatrix>& user_emb, const E
 
     // Non-finite scores would break the ranking order; reject them up front.
     RowMatrix cand_emb(n_cand, item_emb.cols());
-    for (int p = 0; p < n_cand; ++p) cand_emb.row(p) = item_emb.row(candidates[static_cast<std::size_t>(p)]);
+    for (int p = 0; p < n_cand; ++p) cand_emb.row(p) = item_emb.row(ordered[static_cast<std::size_t>(p)]);
     if (!cand_emb.allFinite()) throw DataError(describe(where, "item embeddings", "finite values", "NaN or infinity"));
     for (std::int32_t u : users)
         if (!user_emb.row(u).allFinite())
@@ -192,9 +204,8 @@ EvalResult evaluate_ranking(const Eigen::Ref<const RowMatrix>& user_emb, const E
             // single-threaded product computes the same floats whatever options.threads is.
             omp_set_num_threads(1);
             RowMatrix ub, scores;
-            std::vector<TopK> top(static_cast<std::size_t>(n_groups));
-            std::vector<int> rel_count(static_cast<std::size_t>(n_groups));
-            std::vector<std::int32_t> rel_pos, ranked, relevant;
+            std::vector<std::int32_t> rel_pos;
+            std::vector<std::vector<std::int32_t>> ranks(static_cast<std::size_t>(n_groups));
             for (int b = next_block.fetch_add(1); b < n_blocks; b = next_block.fetch_add(1)) {
                 const int first = b * kUserBlock;
                 const int count = std::min(kUserBlock, n_users - first);
@@ -211,33 +222,30 @@ EvalResult evaluate_ranking(const Eigen::Ref<const RowMatrix>& user_emb, const E
                         if (p >= 0) rel_pos.push_back(p);
                     }
                     if (rel_pos.empty()) continue;
-                    std::sort(rel_pos.begin(), rel_pos.end());
-                    std::fill(rel_count.begin(), rel_count.end(), 0);
-                    rel_count[0] = static_cast<int>(rel_pos.size());
-                    for (std::int32_t p : rel_pos) ++rel_count[static_cast<std::size_t>(group_of[static_cast<std::size_t>(p)])];
-                    for (int g = 0; g < n_groups; ++g)
-                        top[static_cast<std::size_t>(g)].reset(rel_count[static_cast<std::size_t>(g)] > 0 ? static_cast<std::size_t>(max_k) : 0);
+                    // Only the ranks of the relevant items matter: count, per group, the
+                    // candidates ranking before each one (overall rank = sum over groups).
+                    for (auto& r : ranks) r.clear();
                     const float* row = scores.row(i).data();
-                    TopK& overall = top[0];
-                    for (int p = 0; p < n_cand; ++p) {
-                        const Scored s{row[p], p};
-                        overall.offer(s);
-                        TopK& own = top[static_cast<std::size_t>(group_of[static_cast<std::size_t>(p)])];
-                        if (own.k > 0) own.offer(s);
+                    for (std::int32_t p : rel_pos) {
+                        const float s = row[p];
+                        const std::int32_t id = ordered[static_cast<std::size_t>(p)];
+                        const int own = group_of[static_cast<std::size_t>(p)];
+                        std::int32_t total = 0;
+                        for (int g = 1; g < n_groups; ++g) {
+                            const std::int32_t c = count_before(row, ordered.data(), group_begin[static_cast<std::size_t>(g)],
+                                                                group_begin[static_cast<std::size_t>(g) + 1], s, id);
+                            total += c;
+                            if (g == own) ranks[static_cast<std::size_t>(g)].push_back(c);
+                        }
+                        ranks[0].push_back(total);
                     }
                     for (int g = 0; g < n_groups; ++g) {
-                        if (rel_count[static_cast<std::size_t>(g)] == 0) continue;
-                        TopK& t = top[static_cast<std::size_t>(g)];
-                        t.finish();
-                        ranked.clear();
-                        for (const Scored& s : t.heap) ranked.push_back(candidates[static_cast<std::size_t>(s.pos)]);
-                        relevant.clear();
-                        for (std::int32_t p : rel_pos)
-                            if (g == 0 || group_of[static_cast<std::size_t>(p)] == g) relevant.push_back(candidates[static_cast<std::size_t>(p)]);
+                        const auto& r = ranks[static_cast<std::size_t>(g)];
+                        if (r.empty()) continue;
                         GroupWork& w = work[static_cast<std::size_t>(g)];
                         w.valid[static_cast<std::size_t>(slot)] = 1;
                         for (std::size_t ki = 0; ki < ks.size(); ++ki)
-                            w.values[ki][static_cast<std::size_t>(slot)] = metrics_at_k(ranked, relevant, ks[ki]);
+                            w.values[ki][static_cast<std::size_t>(slot)] = metrics_from_ranks(r, ks[ki]);
                     }
                 }
             }
