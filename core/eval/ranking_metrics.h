@@ -5,7 +5,8 @@
 // (shared/notes/reference-implementation.md), for comparability:
 //   Recall@K = hits / |T_u|,  Precision@K = hits / K,  HR@K = hits / min(K, |T_u|),
 //   NDCG@K = DCG@K / IDCG over min(K, |T_u|) positions (binary gains, log2(rank+2)),
-// each averaged over the users that have at least one relevant candidate.
+// each averaged over the users that have at least one relevant candidate. Equal scores
+// rank the lower item id first; results do not depend on EvalOptions::threads.
 #include "core/data/dataset.h"
 #include "core/scenario/scenario.h"
 
