@@ -42,7 +42,8 @@ struct MissingVariants {
 
 // Writes train/val/test.txt, cold_item_index.npy, <name>_feat.npy, modality_mask.npy (only
 // when some modality is naturally missing) and, given variants, <name>_feat_missing_test.npy
-// (new items' unavailable rows filled), _missing_train.npy (warm items'), _missing_all.npy,
+// (new items' unavailable rows filled), _missing_train.npy (warm items'), _missing_all.npy (both;
+// naturally absent rows are filled in all three),
 // warm_missing_item_index.npy and cold_missing_item_index.npy. Everything is written into a
 // temporary sibling folder that is renamed onto `folder` at the end; `folder` must not exist
 // or be empty. Users without items in a split get no line (the public code cannot read them).

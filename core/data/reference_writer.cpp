@@ -121,7 +121,10 @@ void write_reference_layout(const Dataset& ds, const std::string& folder, const 
                 for (int i = 0; i < ds.n_items; ++i) {
                     if (available(i, m)) continue;
                     const bool warm = ds.roles[i] == ItemRole::Warm;
-                    if ((warm && k.warm) || (!warm && k.fresh)) f.row(i) = imp.row(i);
+                    // Naturally absent rows are missing in every variant; the public code
+                    // knows no mask, so they are filled everywhere.
+                    const bool natural = !t.present[i];
+                    if (natural || (warm && k.warm) || (!warm && k.fresh)) f.row(i) = imp.row(i);
                 }
                 write_npy(in(t.name + k.suffix), f);
             }
