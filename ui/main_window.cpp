@@ -32,6 +32,10 @@
 #include <QTabWidget>
 #include <QTextBrowser>
 
+// The resources live in the static milk_ui library: register them explicitly, or the
+// linker drops their initialiser (Q_INIT_RESOURCE must be called outside a namespace).
+static void init_studio_resources() { Q_INIT_RESOURCE(resources); }
+
 namespace milk::ui {
 
 namespace {
@@ -57,6 +61,7 @@ QDockWidget* make_dock(QMainWindow* window, const QString& title, const QString&
 }  // namespace
 
 MainWindow::MainWindow(StudioOptions options, QWidget* parent) : QMainWindow(parent), options_(std::move(options)) {
+    init_studio_resources();
     if (options_.db_path.isEmpty()) options_.db_path = QString::fromStdString(default_runs_db_path().string());
     setWindowTitle(tr("MILK Studio"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/milk.svg")));

@@ -98,7 +98,8 @@ private slots:
         QCOMPARE(static_cast<int>(rows.size()), 1);
         QCOMPARE(QString::fromStdString(rows[0].model), QStringLiteral("milk"));
         QVERIFY(rows[0].find("overall") != nullptr);
-        QCOMPARE(rows[0].find("overall")->ndcg, r.test->metric("overall", "ndcg", 20));
+        QVERIFY(std::abs(rows[0].find("overall")->ndcg - r.test->metric("overall", "ndcg", 20)) < 1e-9);
+        QVERIFY(rows[0].find("overall")->ndcg > 0);
         // Export: PNG written, CSV non-empty.
         const QString png = dir_.filePath(QStringLiteral("metrics.png"));
         QVERIFY(w->metrics_chart()->save_png(png));
@@ -203,8 +204,11 @@ private slots:
         QVERIFY(view->row_count() >= 2);  // from the tests above
         RunStore store(std::filesystem::path(w->db_path().toStdString()));
         const auto rows = store.list_runs();
-        std::vector<std::int64_t> ids{rows[0].id, rows[1].id};
+        // The first run (3 epochs) and the last (200 epochs, stopped): their configs differ.
+        std::vector<std::int64_t> ids;
+        for (const auto& row : rows) ids.push_back(row.id);
         std::sort(ids.begin(), ids.end());
+        ids = {ids.front(), ids.back()};
         view->select_ids(ids);
         QCOMPARE(view->selected_ids(), ids);
         QVERIFY(view->curves_chart()->point_count() > 0);
@@ -220,7 +224,7 @@ private slots:
         explorer.set_parameters(3, 0.1, 5);
         const auto& envs = explorer.environments();
         QCOMPARE(static_cast<int>(envs.size()), 4);
-        for (double v : envs[0]) QCOMPARE(v, 1.0 / 3);
+        for (double v : envs[0]) QVERIFY(std::abs(v - 1.0 / 3) < 1e-6);
         // Each modality dominates exactly one of the shifted environments.
         std::vector<int> dominated(3, 0);
         for (int e = 1; e < 4; ++e) {

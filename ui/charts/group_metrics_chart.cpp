@@ -16,18 +16,11 @@ GroupMetricsChart::GroupMetricsChart(QWidget* parent) : ChartPanel(tr("Per-group
     controls()->addWidget(k_box_);
     connect(k_box_, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     set_ks({10, 20, 50}, 20);
-    plot()->plotLayout()->clear();
-    auto* lines = new QCPAxisRect(plot());
+    // Left: the default axis rect (lines, legend inside); right: the test bars.
     bars_rect_ = new QCPAxisRect(plot());
-    plot()->plotLayout()->addElement(0, 0, lines);
     plot()->plotLayout()->addElement(0, 1, bars_rect_);
     plot()->plotLayout()->setColumnStretchFactors({1.6, 1.0});
-    plot()->xAxis = lines->axis(QCPAxis::atBottom);
-    plot()->yAxis = lines->axis(QCPAxis::atLeft);
-    plot()->xAxis2 = lines->axis(QCPAxis::atTop);
-    plot()->yAxis2 = lines->axis(QCPAxis::atRight);
-    lines->insetLayout()->addElement(plot()->legend, Qt::AlignBottom | Qt::AlignRight);
-    plot()->legend->setLayer(QStringLiteral("legend"));
+    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     rebuild();
 }
 
