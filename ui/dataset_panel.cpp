@@ -46,8 +46,9 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     summary_->setWordWrap(true);
     layout->addWidget(summary_);
     modalities_ = new QTableWidget(0, 3);
-    modalities_->setHorizontalHeaderLabels({tr("modality"), tr("dim"), tr("missing (natural)")});
+    modalities_->setHorizontalHeaderLabels({tr("modality"), tr("dim"), tr("missing")});
     modalities_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    modalities_->setToolTip(tr("Dimension and natural missing rate (before any scenario) of each modality"));
     modalities_->verticalHeader()->setVisible(false);
     modalities_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     modalities_->setMaximumHeight(110);

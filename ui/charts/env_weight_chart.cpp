@@ -17,7 +17,9 @@ constexpr int kMaxHistory = 4000;
 EnvWeightChart::EnvWeightChart(QWidget* parent) : ChartPanel(tr("Environment weights"), parent) {
     plot()->xAxis->setLabel(tr("environment e (latest batch)"));
     plot()->yAxis->setLabel(tr("modality weight"));
-    plot()->yAxis->setRange(0, 1.05);
+    // Headroom above 1 keeps the legend (top) off the bars.
+    plot()->yAxis->setRange(0, 1.35);
+    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignHCenter);
     history_rect_ = new QCPAxisRect(plot());
     plot()->plotLayout()->addElement(0, 1, history_rect_);
     history_rect_->axis(QCPAxis::atBottom)->setLabel(tr("history"));
@@ -56,7 +58,7 @@ void EnvWeightChart::set_latest(const std::vector<std::vector<float>>& weights) 
     }
     plot()->xAxis->setTicker(ticker);
     plot()->xAxis->setRange(-0.6, n_env - 0.4);
-    plot()->yAxis->setRange(0, 1.05);
+    plot()->yAxis->setRange(0, 1.35);
     replot();
 }
 
@@ -145,6 +147,7 @@ void EnvWeightChart::add_history(const std::vector<std::vector<std::vector<float
         if (!hist) {
             hist = new QCPBars(x, y);
             hist->setName(tr("theta histogram"));
+            hist->removeFromLegend();
             hist->setWidth(1.0 / kThetaBins);
             hist->setBrush(QColor(31, 119, 180, 150));
         }

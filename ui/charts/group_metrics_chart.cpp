@@ -20,7 +20,8 @@ GroupMetricsChart::GroupMetricsChart(QWidget* parent) : ChartPanel(tr("Per-group
     bars_rect_ = new QCPAxisRect(plot());
     plot()->plotLayout()->addElement(0, 1, bars_rect_);
     plot()->plotLayout()->setColumnStretchFactors({1.6, 1.0});
-    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    bars_rect_->axis(QCPAxis::atBottom)->grid()->setVisible(false);
     rebuild();
 }
 
