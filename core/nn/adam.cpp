@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace milk::nn {
@@ -44,13 +45,15 @@ void Adam::step(const std::vector<Parameter*>& params) {
         float* m = s.m.data();
         float* v = s.v.data();
         const Eigen::Index n = p->value.size();
+        // Element-wise, so splitting it across threads changes no number.
+#pragma omp parallel for num_threads(Eigen::nbThreads()) if (n > (1 << 16)) schedule(static)
         for (Eigen::Index i = 0; i < n; ++i) {
             const float gi = g[i] + wd * w[i];
             m[i] = b1 * m[i] + (1.0f - b1) * gi;
             v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
             w[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
         }
-        p->zero_grad();
+        std::fill(p->grad.data(), p->grad.data() + n, 0.0f);
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/models/model_params.h"
+#include "core/nn/parallel_matmul.h"
 
 #include <cmath>
 #include <random>
@@ -120,11 +121,14 @@ BatchStats MilkModel::train_batch(const Batch& batch, Rng& rng) {
     for (std::int32_t item : items) slot_[item] = -1;
     const int n_i = static_cast<int>(items.size());
 
-    std::vector<FeatureMatrix> x(M);
+    // Gathered feature rows live in buffers kept across batches (sized for the largest
+    // batch seen), so a 4096-d modality does not cost fresh pages every batch.
+    if (gather_.size() != static_cast<std::size_t>(M)) gather_.assign(M, FeatureMatrix());
     std::vector<nn::Matrix> c(M);
     for (int m = 0; m < M; ++m) {
-        x[m] = gather_rows(features[m], items);
-        c[m].noalias() = x[m] * w_[m].value;
+        if (gather_[m].rows() < n_i || gather_[m].cols() != features[m].cols())
+            gather_[m].resize(std::max<Eigen::Index>(n_i, 2 * B), features[m].cols());
+        nn::gather_matmul_rows(features[m], items, gather_[m], w_[m].value, c[m], Eigen::nbThreads());
         c[m].rowwise() += b_[m].value.row(0);
     }
     nn::Matrix ub(B, d);
@@ -249,7 +253,7 @@ BatchStats MilkModel::train_batch(const Batch& batch, Rng& rng) {
 
     for (int b = 0; b < B; ++b) user_.grad.row(batch.users[b]) += dub.row(b);
     for (int m = 0; m < M; ++m) {
-        w_[m].grad.noalias() += x[m].transpose() * dc[m];
+        nn::add_transposed_matmul(gather_[m].topRows(n_i), dc[m], w_[m].grad, Eigen::nbThreads());
         b_[m].grad += dc[m].colwise().sum();
     }
 

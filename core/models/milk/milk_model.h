@@ -79,6 +79,7 @@ private:
     std::vector<nn::Parameter> w_, b_;
     std::unique_ptr<CyclicMixup> mixup_;
     std::vector<std::vector<float>> last_env_;
+    std::vector<FeatureMatrix> gather_;  // per modality: the batch's distinct items' feature rows
     std::vector<std::int32_t> slot_;  // item -> row in the batch's distinct-item block, -1 otherwise
 };
 
