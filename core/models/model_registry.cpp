@@ -1,5 +1,7 @@
 #include "core/error.h"
+#include "core/models/ccfcrec/ccfcrec_model.h"
 #include "core/models/duif/duif_model.h"
+#include "core/models/micro/micro_model.h"
 #include "core/models/milk/milk_model.h"
 #include "core/models/model.h"
 #include "core/models/model_params.h"
@@ -68,6 +70,36 @@ const std::vector<ModelInfo>& model_registry() {
                      {{"dim", "d", "dimension of the representations", 64, 4, 512, true, false},
                       {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true}},
                      {}});
+        // --- baselines with graphs / generators (MICRO, GAR, GoRec, CCFCRec) ---
+        r.push_back({"micro", "MICRO",
+                     "Item-item kNN graphs per modality from content, graph convolution of a content encoding, "
+                     "attentive fusion with a contrastive loss between each modality view and the fused view "
+                     "(Zhang et al., TKDE'22; ID embedding replaced by the content encoder for new items).",
+                     {{"dim", "d", "dimension of the representations", 64, 4, 512, true, false},
+                      {"knn_k", "k", "neighbours kept per item in each modality's kNN graph", 10, 1, 100, true, false},
+                      {"layers", "L", "item-graph convolution layers", 1, 1, 4, true, false},
+                      {"contrast_weight", "lambda_c", "weight of the contrastive modality-fusion loss", 0.03, 0, 10,
+                       false, true},
+                      {"temperature", "tau", "temperature of the InfoNCE loss", 0.5, 0.01, 10, false, true},
+                      {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true}},
+                     {}});
+        r.push_back({"ccfcrec", "CCFCRec",
+                     "A content tower contrasted with the CF embeddings of co-occurring warm items and of the item "
+                     "itself, trained jointly with user/item CF embeddings by user-side ranking (Zhou et al., "
+                     "WWW'23).",
+                     {{"dim", "d", "dimension of the CF embeddings and of the content tower's output", 64, 4, 512,
+                       true, false},
+                      {"attr_dim", "d_a", "dimension of the per-modality attribute projections", 64, 4, 1024, true,
+                       false},
+                      {"hidden", "h", "hidden width of the content generator", 128, 8, 2048, true, false},
+                      {"tau", "tau", "temperature of both contrastive losses", 0.1, 0.01, 10, false, true},
+                      {"lambda", "lambda", "weight of the contrastive losses (1 - lambda: ranking)", 0.5, 0, 1, false,
+                       false},
+                      {"positives", "", "co-occurring items per training triple", 2, 1, 16, true, false},
+                      {"negatives", "", "negative items per contrast", 10, 1, 200, true, false},
+                      {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true}},
+                     {}});
+        // --- end of baselines with graphs / generators ---
         r.push_back({"random", "Random", "Random scores: the floor every model must clear.", {}, {}});
         r.push_back({"popularity", "Popularity",
                      "Training popularity: new items have none, so a fixed order among them.", {}, {}});
@@ -92,6 +124,8 @@ std::unique_ptr<Model> create_model(const std::string& name, const nlohmann::jso
         return std::make_unique<MilkModel>(MilkOptions::from_json(merged));
     }
     if (info.name == "duif") return std::make_unique<DuifModel>(DuifOptions::from_json(params));
+    if (info.name == "micro") return std::make_unique<MicroModel>(MicroOptions::from_json(params));
+    if (info.name == "ccfcrec") return std::make_unique<CcfcRecModel>(CcfcRecOptions::from_json(params));
     if (info.name == "random" || info.name == "popularity") {
         ModelParams(params, info.name).finish();
         if (info.name == "random") return std::make_unique<RandomScorer>();
