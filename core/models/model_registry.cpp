@@ -1,10 +1,14 @@
 #include "core/error.h"
 #include "core/models/ccfcrec/ccfcrec_model.h"
+#include "core/models/clcrec/clcrec_model.h"
+#include "core/models/dropoutnet/dropoutnet_model.h"
 #include "core/models/duif/duif_model.h"
+#include "core/models/heater/heater_model.h"
 #include "core/models/micro/micro_model.h"
 #include "core/models/milk/milk_model.h"
 #include "core/models/model.h"
 #include "core/models/model_params.h"
+#include "core/models/mtpr/mtpr_model.h"
 #include "core/models/reference_scorers.h"
 
 #include <map>
@@ -70,6 +74,55 @@ const std::vector<ModelInfo>& model_registry() {
                      {{"dim", "d", "dimension of the representations", 64, 4, 512, true, false},
                       {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true}},
                      {}});
+        // --- baselines on collaborative / pre-trained preference representations ---
+        r.push_back({"dropoutnet", "DropoutNet",
+                     "Two towers over pre-trained BPR-MF vectors and content; the item's preference input is "
+                     "dropped during training so new items are served from content alone; regresses the "
+                     "pre-trained scores (Volkovs et al., NeurIPS'17).",
+                     {{"dim", "d", "output dimension of both towers", 64, 4, 512, true, false},
+                      {"hidden", "hidden", "hidden width of both towers", 256, 8, 2048, true, true},
+                      {"dropout", "p (Sec. 3.1)", "probability of dropping an item's preference input", 0.5, 0, 1,
+                       false, false},
+                      {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true},
+                      {"cf_dim", "d_CF", "dimension of the pre-trained BPR-MF vectors", 64, 4, 512, true, false},
+                      {"cf_epochs", "CF epochs", "BPR-MF pre-training epochs", 30, 0, 500, true, false}},
+                     {}});
+        r.push_back({"heater", "Heater",
+                     "Mixture of content experts aligned to pre-trained BPR-MF item vectors (squared error), "
+                     "randomized training that swaps them in, and a transformation network; regresses the "
+                     "pre-trained scores (Zhu et al., SIGIR'20).",
+                     {{"dim", "d", "output dimension of the transformed representations", 64, 4, 512, true, false},
+                      {"hidden", "hidden", "width of the transformation layer", 256, 8, 2048, true, true},
+                      {"experts", "T", "number of content experts", 5, 1, 32, true, false},
+                      {"alpha", "alpha", "weight of the similarity constraint ||Psi - Q||^2", 1.0, 0, 100, false,
+                       true},
+                      {"rho", "p (randomized training)", "probability of feeding the content mixture instead of "
+                                                         "the CF vector", 0.5, 0, 1, false, false},
+                      {"weight_decay", "lambda", "Adam weight decay", 1e-4, 0, 1, false, true},
+                      {"cf_dim", "d_CF", "dimension of the pre-trained BPR-MF vectors", 64, 4, 512, true, false},
+                      {"cf_epochs", "CF epochs", "BPR-MF pre-training epochs", 30, 0, 500, true, false}},
+                     {}});
+        r.push_back({"clcrec", "CLCRec",
+                     "Contrastive learning between collaborative embeddings and a content encoder (item "
+                     "representation vs embedding) and between users and items (Wei et al., MM'21).",
+                     {{"dim", "d", "dimension of the representations", 64, 4, 512, true, false},
+                      {"hidden", "hidden", "content encoder width", 256, 8, 2048, true, true},
+                      {"tau", "tau", "temperature of both contrastive losses", 0.5, 0.01, 10, false, true},
+                      {"lambda", "lambda", "weight of the representation-embedding loss (1 - lambda: user-item)",
+                       0.5, 0, 1, false, false},
+                      {"sample", "rho", "probability of feeding an item's content encoding to the user-item loss",
+                       0.5, 0, 1, false, false},
+                      {"reg", "reg", "weight of the mean embedding norms", 1e-3, 0, 1, false, true}},
+                     {}});
+        r.push_back({"mtpr", "MTPR",
+                     "Item representation = [preference ; content]; multi-task pairwise ranking with "
+                     "counterfactual zero-preference representations, which new items use (Du et al., SIGIR'20).",
+                     {{"dim", "d", "dimension of each half of the representation", 64, 4, 512, true, false},
+                      {"hidden", "hidden", "content encoder width", 256, 8, 2048, true, true},
+                      {"reg", "lambda", "L2 weight on the batch's user and preference vectors", 1e-4, 0, 1, false,
+                       true}},
+                     {}});
+        // --- end of baselines on collaborative / pre-trained representations ---
         // --- baselines with graphs / generators (MICRO, GAR, GoRec, CCFCRec) ---
         r.push_back({"micro", "MICRO",
                      "Item-item kNN graphs per modality from content, graph convolution of a content encoding, "
@@ -124,6 +177,10 @@ std::unique_ptr<Model> create_model(const std::string& name, const nlohmann::jso
         return std::make_unique<MilkModel>(MilkOptions::from_json(merged));
     }
     if (info.name == "duif") return std::make_unique<DuifModel>(DuifOptions::from_json(params));
+    if (info.name == "dropoutnet") return std::make_unique<DropoutNetModel>(DropoutNetOptions::from_json(params));
+    if (info.name == "heater") return std::make_unique<HeaterModel>(HeaterOptions::from_json(params));
+    if (info.name == "clcrec") return std::make_unique<ClcRecModel>(ClcRecOptions::from_json(params));
+    if (info.name == "mtpr") return std::make_unique<MtprModel>(MtprOptions::from_json(params));
     if (info.name == "micro") return std::make_unique<MicroModel>(MicroOptions::from_json(params));
     if (info.name == "ccfcrec") return std::make_unique<CcfcRecModel>(CcfcRecOptions::from_json(params));
     if (info.name == "random" || info.name == "popularity") {
