@@ -4,6 +4,8 @@
 #include "core/models/dropoutnet/dropoutnet_model.h"
 #include "core/models/duif/duif_model.h"
 #include "core/models/heater/heater_model.h"
+#include "core/models/gar/gar_model.h"
+#include "core/models/gorec/gorec_model.h"
 #include "core/models/micro/micro_model.h"
 #include "core/models/milk/milk_model.h"
 #include "core/models/model.h"
@@ -136,6 +138,40 @@ const std::vector<ModelInfo>& model_registry() {
                       {"temperature", "tau", "temperature of the InfoNCE loss", 0.5, 0.01, 10, false, true},
                       {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true}},
                      {}});
+        r.push_back({"gar", "GAR",
+                     "A content generator and a recommender trained adversarially on warm BPR-MF embeddings: the "
+                     "recommender ranks real warm embeddings above generated ones, the generator tries to fool it "
+                     "(Chen et al., SIGIR'22).",
+                     {{"dim", "d", "dimension of the warm CF embeddings and of the towers", 64, 4, 512, true, false},
+                      {"hidden", "h", "hidden width of the generator and of the recommender's towers", 200, 8, 2048,
+                       true, false},
+                      {"alpha", "alpha", "weight of the similarity |G(x_i) - q_i| in the generator's loss", 0.05, 0,
+                       1, false, false},
+                      {"beta", "beta", "weight of negatives against generated items in the recommender's loss "
+                       "(public code: 0.1)", 0.3, 0, 1, false, false},
+                      {"weight_decay", "L2", "Adam weight decay", 1e-3, 0, 1, false, true},
+                      {"cf_epochs", "", "epochs of the warm BPR-MF pre-training", 30, 1, 1000, true, false},
+                      {"cf_learning_rate", "", "learning rate of the warm BPR-MF pre-training", 5e-3, 1e-5, 1, false,
+                       true},
+                      {"cf_reg", "", "L2 of the warm BPR-MF pre-training", 1e-4, 0, 1, false, true}},
+                     {}});
+        r.push_back({"gorec", "GoRec",
+                     "A conditional VAE of the pre-trained warm item representations given the content; new items' "
+                     "representations are decoded from the content prior (Bai et al., MM'23).",
+                     {{"dim", "d", "dimension of the warm CF embeddings and of the latent code", 64, 4, 512, true,
+                       false},
+                      {"uniformity_weight", "gamma_u", "weight of the uniformity loss on the posterior means", 0.1, 0,
+                       10, false, false},
+                      {"kl_weight", "gamma_kl", "weight of the KL between the content prior and the posterior", 1.0,
+                       0, 100, false, true},
+                      {"dropout", "p", "dropout on the content fed to the decoder (training only)", 0.1, 0, 0.9,
+                       false, false},
+                      {"weight_decay", "L2", "Adam weight decay", 1e-4, 0, 1, false, true},
+                      {"cf_epochs", "", "epochs of the warm BPR-MF pre-training", 30, 1, 1000, true, false},
+                      {"cf_learning_rate", "", "learning rate of the warm BPR-MF pre-training", 5e-3, 1e-5, 1, false,
+                       true},
+                      {"cf_reg", "", "L2 of the warm BPR-MF pre-training", 1e-4, 0, 1, false, true}},
+                     {}});
         r.push_back({"ccfcrec", "CCFCRec",
                      "A content tower contrasted with the CF embeddings of co-occurring warm items and of the item "
                      "itself, trained jointly with user/item CF embeddings by user-side ranking (Zhou et al., "
@@ -182,6 +218,8 @@ std::unique_ptr<Model> create_model(const std::string& name, const nlohmann::jso
     if (info.name == "clcrec") return std::make_unique<ClcRecModel>(ClcRecOptions::from_json(params));
     if (info.name == "mtpr") return std::make_unique<MtprModel>(MtprOptions::from_json(params));
     if (info.name == "micro") return std::make_unique<MicroModel>(MicroOptions::from_json(params));
+    if (info.name == "gar") return std::make_unique<GarModel>(GarOptions::from_json(params));
+    if (info.name == "gorec") return std::make_unique<GoRecModel>(GoRecOptions::from_json(params));
     if (info.name == "ccfcrec") return std::make_unique<CcfcRecModel>(CcfcRecOptions::from_json(params));
     if (info.name == "random" || info.name == "popularity") {
         ModelParams(params, info.name).finish();

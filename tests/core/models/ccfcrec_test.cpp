@@ -1,6 +1,5 @@
 // CCFCRec: the objective's gradient matches finite differences (same sampled users and
-// items for every evaluation), co-occurring items really co-occur, inference is from
-// content only (its learning test on demo is in
+// items for every evaluation) and inference is from content only (its learning test on demo is in
 // tests/core/train/ccfcrec_learning_test.cpp: test_models does not link the trainer).
 #include "core/models/ccfcrec/ccfcrec_model.h"
 #include "support/tiny_dataset.h"
@@ -88,4 +87,23 @@ TEST(CcfcRec, InferenceIsFromContentOnly) {
     std::vector<FeatureMatrix> other = t.features;
     other[0].row(9) *= -1.0f;
     EXPECT_GT((model.item_embeddings(other, items).row(9) - z.row(9)).norm(), 1e-6);
+}
+
+TEST(CcfcRec, IsDeterministicForASeed) {
+    Tiny t;
+    CcfcRecOptions o = small_options();
+    std::vector<std::int32_t> users{0, 1, 2, 3}, pos{0, 1, 2, 0}, neg{5, 6, 7, 4};
+    std::vector<std::vector<nn::Matrix>> grads(2);
+    std::vector<double> losses(2);
+    for (int run = 0; run < 2; ++run) {
+        CcfcRecModel model(o);
+        Rng rng(11);
+        model.initialize(t.td(), rng);
+        for (auto* p : model.parameters()) p->zero_grad();
+        losses[run] = model.train_batch(Batch{users, pos, neg}, rng).loss;
+        for (auto* p : model.parameters()) grads[run].push_back(p->grad);
+    }
+    EXPECT_EQ(losses[0], losses[1]);
+    ASSERT_EQ(grads[0].size(), grads[1].size());
+    for (std::size_t i = 0; i < grads[0].size(); ++i) EXPECT_EQ(grads[0][i], grads[1][i]) << i;
 }

@@ -142,3 +142,24 @@ TEST(Micro, InferenceGivesTheRepresentationsTrainingUsed) {
     const nn::Matrix z2 = model.item_embeddings(changed, all);
     EXPECT_GT((z2.row(9) - z.row(9)).norm(), 1e-4);
 }
+
+TEST(Micro, IsDeterministicForASeed) {
+    Tiny t;
+    MicroOptions o;
+    o.dim = 4;
+    o.knn_k = 3;
+    std::vector<std::int32_t> users{0, 1, 2, 3}, pos{0, 1, 2, 0}, neg{5, 6, 7, 4};
+    std::vector<std::vector<nn::Matrix>> grads(2);
+    std::vector<double> losses(2);
+    for (int run = 0; run < 2; ++run) {
+        MicroModel model(o);
+        Rng rng(11);
+        model.initialize(t.td(), rng);
+        for (auto* p : model.parameters()) p->zero_grad();
+        losses[run] = model.train_batch(Batch{users, pos, neg}, rng).loss;
+        for (auto* p : model.parameters()) grads[run].push_back(p->grad);
+    }
+    EXPECT_EQ(losses[0], losses[1]);
+    ASSERT_EQ(grads[0].size(), grads[1].size());
+    for (std::size_t i = 0; i < grads[0].size(); ++i) EXPECT_EQ(grads[0][i], grads[1][i]) << i;
+}
