@@ -280,8 +280,25 @@ Study Study::from_json(const nlohmann::json& j, const std::string& source) {
                 if (!it.value().is_number_integer() || it.value().get<int>() < 1)
                     bad(source, field, "a positive integer", it.value());
                 s.quick.max_grid_values = it.value().get<int>();
+            } else if (it.key() == "grids" || it.key() == "params") {
+                if (!it.value().is_object()) bad(source, field, "an object MODEL_LABEL: {...}", it.value());
+                for (auto m = it.value().begin(); m != it.value().end(); ++m) {
+                    const std::string mf = field + "." + m.key();
+                    if (!labels.count(m.key())) bad(source, mf, "the label of a model of this study", m.key());
+                    if (!m.value().is_object()) bad(source, mf, "an object", m.value());
+                    if (it.key() == "params") {
+                        s.quick.params[m.key()] = m.value();
+                        continue;
+                    }
+                    auto& grid = s.quick.grids[m.key()];
+                    for (auto g = m.value().begin(); g != m.value().end(); ++g) {
+                        if (!g.value().is_array() || g.value().empty())
+                            bad(source, mf + "." + g.key(), "a non-empty list of values", g.value());
+                        grid.emplace_back(g.key(), std::vector<nlohmann::json>(g.value().begin(), g.value().end()));
+                    }
+                }
             } else {
-                bad(source, field, "one of datasets, seeds, training, max_grid_values", "an unknown key");
+                bad(source, field, "one of datasets, seeds, training, max_grid_values, grids, params", "an unknown key");
             }
         }
     }
@@ -337,9 +354,19 @@ Study Study::quick_variant() const {
     if (!quick.datasets.empty()) q.datasets = quick.datasets;
     q.seeds = seed_list(quick.seeds, source, "quick.seeds");
     q.training.update(quick.training);
-    for (auto& m : q.models)
+    for (auto& m : q.models) {
         for (auto& [key, values] : m.grid)
             if (static_cast<int>(values.size()) > quick.max_grid_values) values.resize(quick.max_grid_values);
+        if (auto it = quick.grids.find(m.label); it != quick.grids.end()) {
+            m.grid = it->second;
+            for (const auto& [key, values] : m.grid) m.params.erase(key);
+        }
+        if (auto it = quick.params.find(m.label); it != quick.params.end()) {
+            m.params.update(it->second);
+            for (auto p = it->second.begin(); p != it->second.end(); ++p)
+                std::erase_if(m.grid, [&](const auto& axis) { return axis.first == p.key(); });
+        }
+    }
     return q;
 }
 

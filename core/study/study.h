@@ -41,6 +41,9 @@ struct StudyQuick {
     int seeds = 2;
     nlohmann::json training = nlohmann::json::object();  // TrainingConfig keys
     int max_grid_values = 1;  // each grid axis keeps its first N values
+    // Per model label: a grid replacing the reduced one, and parameters merged into params.
+    std::map<std::string, std::vector<std::pair<std::string, std::vector<nlohmann::json>>>> grids;
+    std::map<std::string, nlohmann::json> params;
 };
 
 struct Study {

@@ -164,6 +164,7 @@ StudyRunSummary run_study(const Study& study, const StudyRunOptions& options) {
 
     std::mutex mutex;  // guards summary, events and timing
     double trained_seconds = 0;
+    int completed_here = 0;  // cells of `pending` done (trained, failed or cancelled)
     auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
     auto emit = [&](StudyEvent ev, int remaining) {  // call with mutex held
         ev.total = summary.cells;
@@ -224,7 +225,7 @@ StudyRunSummary run_study(const Study& study, const StudyRunOptions& options) {
                 e.cell = cell.describe();
                 e.cell_index = static_cast<int>(pending[n]);
                 e.epochs = config.epochs;
-                emit(e, static_cast<int>(pending.size() - n));
+                emit(e, static_cast<int>(pending.size()) - completed_here);
             }
             std::string failure;
             bool cancelled = false;
@@ -240,7 +241,7 @@ StudyRunSummary run_study(const Study& study, const StudyRunOptions& options) {
                     e.cell_index = static_cast<int>(pending[n]);
                     e.epoch = epoch;
                     e.epochs = config.epochs;
-                    emit(e, static_cast<int>(pending.size() - n));
+                    emit(e, static_cast<int>(pending.size()) - completed_here);
                 });
                 trainer.add_listener(&recorder);
                 trainer.add_listener(&epochs);
@@ -293,8 +294,8 @@ StudyRunSummary run_study(const Study& study, const StudyRunOptions& options) {
                 trained_seconds += std::chrono::duration<double>(Clock::now() - tc).count();
                 e.kind = StudyEvent::Kind::CellFinished;
             }
-            const int started = static_cast<int>(std::min(pending.size(), next.load()));
-            emit(e, static_cast<int>(pending.size()) - started + 1);
+            ++completed_here;
+            emit(e, static_cast<int>(pending.size()) - completed_here);
         }
     };
 
