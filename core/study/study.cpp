@@ -50,7 +50,7 @@ std::vector<std::uint64_t> seed_list(const nlohmann::json& j, const std::string&
     if (!j.is_array() || j.empty()) bad(source, field, "a number of repeats or a non-empty list of seeds", j);
     std::vector<std::uint64_t> s;
     for (std::size_t i = 0; i < j.size(); ++i) {
-        if (!j[i].is_number_unsigned())
+        if (!j[i].is_number_integer() || j[i].get<std::int64_t>() < 0)
             bad(source, field + "[" + std::to_string(i) + "]", "a non-negative integer seed", j[i]);
         s.push_back(j[i].get<std::uint64_t>());
     }
