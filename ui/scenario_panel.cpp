@@ -60,7 +60,7 @@ ScenarioPanel::ScenarioPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(rates_box_);
     error_ = new QLabel;
     error_->setWordWrap(true);
-    error_->setStyleSheet(QStringLiteral("color: #b00020"));
+    error_->setStyleSheet(QStringLiteral("color: %1").arg(error_color().name()));
     layout->addWidget(error_);
     table_ = new QTableWidget(0, 0);
     table_->verticalHeader()->setVisible(true);
@@ -239,11 +239,10 @@ void ScenarioPanel::update_preview() {
     for (int k = 0; k < m; ++k) ticker->addTick(k, QString::fromStdString(dataset_->modalities[k].name));
     chart_->xAxis->setTicker(ticker);
     double top = 1;
-    const QColor splitColors[] = {QColor(0x99, 0x99, 0x99), QColor(0x1f, 0x77, 0xb4), QColor(0xd6, 0x27, 0x28)};
     for (int r = 0; r < static_cast<int>(summary.rows.size()); ++r) {
         auto* bars = new QCPBars(chart_->xAxis, chart_->yAxis);
         bars->setName(splits[r]);
-        bars->setBrush(splitColors[r % 3]);
+        bars->setBrush(split_color(splits[r]));
         bars->setPen(Qt::NoPen);
         bars->setWidth(0.25);
         QVector<double> keys, values;

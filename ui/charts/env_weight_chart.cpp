@@ -92,7 +92,7 @@ void EnvWeightChart::ensure_history_axes(int m) {
         outline->removeFromLegend();
         const double h = std::sqrt(3.0) / 2;
         outline->setData(QVector<double>{0, 1, 2, 3}, QVector<double>{0, 1, 0.5, 0}, QVector<double>{0, 0, h, 0});
-        outline->setPen(QPen(Qt::gray));
+        outline->setPen(QPen(muted_color()));
         for (int k = 0; k < 3; ++k) {
             auto* label = new QCPItemText(plot());
             label->setClipAxisRect(history_rect_);
@@ -104,7 +104,7 @@ void EnvWeightChart::ensure_history_axes(int m) {
         }
         history_graph_ = new QCPGraph(x, y);
         history_graph_->setLineStyle(QCPGraph::lsNone);
-        history_graph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(31, 119, 180, 90), 4));
+        history_graph_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, draw_color(90), 4));
         history_graph_->setName(tr("env weights (history)"));
     } else {
         x->setLabel(tr("batch sample"));
@@ -149,7 +149,7 @@ void EnvWeightChart::add_history(const std::vector<std::vector<std::vector<float
             hist->setName(tr("theta histogram"));
             hist->removeFromLegend();
             hist->setWidth(1.0 / kThetaBins);
-            hist->setBrush(QColor(31, 119, 180, 150));
+            hist->setBrush(draw_color(150));
         }
         QVector<double> keys(kThetaBins), counts(kThetaBins, 0);
         for (int b = 0; b < kThetaBins; ++b) keys[b] = (b + 0.5) / kThetaBins;

@@ -25,7 +25,7 @@ void VarianceChart::ensure_graphs() {
     note_->position->setType(QCPItemPosition::ptAxisRectRatio);
     note_->position->setCoords(0.5, 0.5);
     note_->setText(tr("no variance series yet (MILK reports one; other models may not)"));
-    note_->setColor(Qt::gray);
+    note_->setColor(muted_color());
 }
 
 void VarianceChart::add_batches(const BatchChunk& chunk) {
