@@ -3,6 +3,7 @@
 #include "core/store/run_store.h"
 #include "ui/charts/chart_panel.h"
 #include "ui/palette.h"
+#include "ui/robustness_view.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -27,7 +29,6 @@ namespace milk::ui {
 
 namespace {
 constexpr int kCompareK = 20;
-QColor run_color(int index) { return QColor::fromHsv((index * 67) % 360, 200, 190); }
 
 void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
     if (j.is_object()) {
@@ -171,7 +172,11 @@ RunsView::RunsView(const QString& db_path, QWidget* parent) : QWidget(parent), d
     diffLayout->addWidget(diff_only_);
     diffLayout->addWidget(diff_, 1);
     compareLayout->addWidget(diffBox, 2);
-    splitter->addWidget(compare);
+    details_ = new QTabWidget;
+    details_->addTab(compare, tr("Compare selected runs"));
+    robustness_ = new RobustnessView;
+    details_->addTab(robustness_, tr("Robustness: FTFT vs FTMT (Figure 5)"));
+    splitter->addWidget(details_);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     layout->addWidget(splitter, 1);
@@ -240,7 +245,7 @@ void RunsView::refresh() {
         number(r.seconds, 1);
         items.back()->setText(QStringLiteral("%1 s").arg(r.seconds, 0, 'f', 1));
         text(QString::fromStdString(r.status));
-        if (r.status == "interrupted" || r.status == "failed") items.back()->setForeground(QColor(0xb0, 0x00, 0x20));
+        if (r.status == "interrupted" || r.status == "failed") items.back()->setForeground(error_color());
         text(QString::fromStdString(r.created_at));
         model_->appendRow(items);
     }
@@ -289,6 +294,7 @@ QString RunsView::config_diff_html() const { return diff_->toHtml(); }
 
 void RunsView::update_comparison() {
     const std::vector<std::int64_t> ids = selected_ids();
+    robustness_->set_run(db_path_, ids.size() == 1 ? ids.front() : 0);
     if (ids.empty()) {
         curves_->clear();
         bars_->clear();
@@ -328,7 +334,7 @@ void RunsView::update_comparison() {
         if (shown == 0) html = tr("<p>The selected runs have identical configurations.</p>");
         diff_->setHtml(html);
     } catch (const std::exception& e) {
-        diff_->setHtml(QStringLiteral("<p style='color:#b00020'>%1</p>").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+        diff_->setHtml(QStringLiteral("<p style='color:%1'>%2</p>").arg(error_color().name(), QString::fromStdString(e.what()).toHtmlEscaped()));
     }
 }
 

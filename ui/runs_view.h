@@ -3,7 +3,8 @@
 // scenario, seed, best epoch, test Recall@20 / NDCG@20 overall and per group, duration,
 // status incl. interrupted), delete with confirmation, and a comparison of the selected
 // runs: their validation curves overlaid, their per-group test bars side by side, and
-// the config keys in which they differ.
+// the config keys in which they differ; and, for one selected run, its robustness to
+// missing modalities (FTFT vs FTMT, RobustnessView).
 #include <QWidget>
 
 #include <cstdint>
@@ -16,12 +17,14 @@ class QStandardItemModel;
 class QTableView;
 class QTextBrowser;
 class QCheckBox;
+class QTabWidget;
 
 namespace milk::ui {
 
 class ChartPanel;
 class RunCurvesChart;
 class RunBarsChart;
+class RobustnessView;
 
 class RunsView : public QWidget {
     Q_OBJECT
@@ -37,6 +40,9 @@ public:
     ChartPanel* curves_chart() const;
     ChartPanel* bars_chart() const;
     QString config_diff_html() const;
+    RobustnessView* robustness_view() const { return robustness_; }
+    // The lower half: 0 = comparison of the selected runs, 1 = robustness of one run.
+    QTabWidget* detail_tabs() const { return details_; }
     // Tests answer the delete question without a modal dialog.
     void set_delete_confirmer(std::function<bool(int)> confirm) { confirm_delete_ = std::move(confirm); }
 
@@ -52,6 +58,8 @@ private:
     QTextBrowser* diff_ = nullptr;
     RunCurvesChart* curves_ = nullptr;
     RunBarsChart* bars_ = nullptr;
+    RobustnessView* robustness_ = nullptr;
+    QTabWidget* details_ = nullptr;
     std::function<bool(int)> confirm_delete_;
 };
 

@@ -3,15 +3,19 @@
 #include "core/train/training_config.h"
 #include "ui/charts/group_metrics_chart.h"
 #include "ui/main_window.h"
+#include "ui/robustness_view.h"
+#include "ui/runs_view.h"
 #include "ui/training_worker.h"
 
 #include <CLI/CLI.hpp>
 #include <QApplication>
 #include <QPixmap>
 #include <QScreen>
+#include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -28,7 +32,8 @@ int main(int argc, char** argv) {
     cli.add_flag("--autostart", autostart, "start training once the dataset is loaded");
     cli.add_flag("--exit-when-done", exit_when_done, "quit when the run ends (with --autostart)");
     cli.add_option("--screenshot", screenshot, "save a PNG of the window before exiting (or when the run ends)");
-    cli.add_option("--tab", tab, "tab to show in the screenshot: training | runs | explorer | method | inspector");
+    cli.add_option("--tab", tab, "tab to show in the screenshot: training | runs | explorer | method | inspector | robustness "
+                   "(the newest run evaluated under FTFT and FTMT)");
     cli.add_option("--db", db, "run store file (default $MILK_RUNS_DB or ./milk-runs.db)");
     // Qt removes its own options (-platform ...) first; CLI11 parses the rest.
     QApplication app(argc, argv);
@@ -59,6 +64,10 @@ int main(int argc, char** argv) {
                                                             : QStringLiteral("preset:demo");
     auto take_screenshot = [&] {
         if (screenshot.empty()) return;
+        if (tab == "robustness") {
+            window.tabs()->setCurrentWidget(window.runs_view());
+            window.runs_view()->detail_tabs()->setCurrentIndex(1);
+        }
         const QStringList tabs{QStringLiteral("training"), QStringLiteral("runs"), QStringLiteral("explorer"),
                                QStringLiteral("method"), QStringLiteral("inspector")};
         const int index = tabs.indexOf(QString::fromStdString(tab));
@@ -84,10 +93,27 @@ int main(int argc, char** argv) {
         });
         QObject::connect(&window, &milk::ui::MainWindow::training_finished, &window, [&](const milk::RunFinished& r) {
             exit_code = r.status == milk::RunStatus::Failed ? 1 : 0;
-            QTimer::singleShot(300, &app, [&] {
+            auto finish = [&] {
                 take_screenshot();
                 window.save_settings();
                 QApplication::exit(exit_code);
+            };
+            if (tab != "robustness") {
+                QTimer::singleShot(300, &app, finish);
+                return;
+            }
+            // Select the newest run (this one) and evaluate it under FTFT and FTMT first.
+            QTimer::singleShot(300, &app, [&, finish] {
+                milk::ui::RunsView* runs = window.runs_view();
+                runs->refresh();
+                std::int64_t newest = 0;
+                for (int row = 0; row < runs->model()->rowCount(); ++row)
+                    newest = std::max<std::int64_t>(newest, runs->model()->item(row, 0)->data(Qt::UserRole + 1).toLongLong());
+                runs->select_ids({newest});
+                milk::ui::RobustnessView* view = runs->robustness_view();
+                if (!view->can_evaluate()) return finish();
+                QObject::connect(view, &milk::ui::RobustnessView::finished, &app, [finish](bool) { QTimer::singleShot(200, finish); });
+                view->evaluate();
             });
         });
         // Errors must not block a scripted session on a modal dialog.

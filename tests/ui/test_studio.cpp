@@ -1,18 +1,27 @@
 // QtTest suite for MILK Studio, run offscreen: a real short training on the demo preset
 // through the window, with the charts, the run store, Stop, errors and settings checked.
+#include "core/data/dataset_source.h"
+#include "core/models/item_scores.h"
+#include "core/models/milk/milk_model.h"
 #include "core/store/run_store.h"
+#include "core/train/robustness.h"
+#include "core/train/trainer.h"
 #include "ui/charts/env_weight_chart.h"
 #include "ui/charts/group_metrics_chart.h"
 #include "ui/charts/loss_chart.h"
 #include "ui/charts/variance_chart.h"
 #include "ui/environment_explorer.h"
+#include "ui/item_inspector.h"
 #include "ui/main_window.h"
+#include "ui/robustness_view.h"
 #include "ui/runs_view.h"
 #include "ui/training_worker.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -47,6 +56,29 @@ private:
         QVERIFY(ready.wait(30000));
         QCOMPARE(ready.first().first().toBool(), true);
         QVERIFY(w.dataset() != nullptr);
+    }
+    // Screenshots of the new views go to $MILK_SCREENSHOT_DIR when set (to look at them),
+    // else to the test's temporary folder; either way the file must be a real image.
+    QString screenshot_path(const QString& name) {
+        const QString dir = qEnvironmentVariable("MILK_SCREENSHOT_DIR");
+        return dir.isEmpty() ? dir_.filePath(name) : QDir(dir).filePath(name);
+    }
+    static std::shared_ptr<const Dataset> demo() {
+        static auto ds = std::make_shared<const Dataset>(load_dataset("preset:demo"));
+        return ds;
+    }
+    static std::unique_ptr<Trainer> train_directly(const std::string& model, int epochs) {
+        TrainingConfig c;
+        c.model = model;
+        c.scenario = "ftmt";
+        c.epochs = epochs;
+        c.batch_size = 1024;
+        c.seed = 3;
+        auto t = std::make_unique<Trainer>(c, prepare_data(demo(), c));
+        TrainingControl control;
+        const RunFinished r = t->run(control);
+        if (r.status == RunStatus::Failed) qFatal("training failed: %s", r.message.c_str());
+        return t;
     }
     void configure(MainWindow& w, int epochs) {
         TrainingConfig c = w.current_config();
@@ -106,6 +138,70 @@ private slots:
         QVERIFY(QFileInfo(png).size() > 1000);
         qInfo("run %.2f s wall; first chart point after %lld ms; longest GUI drain gap %.0f ms",
               clock.elapsed() / 1000.0, static_cast<long long>(w->worker()->first_point_ms()), w->worker()->max_drain_gap_ms());
+    }
+
+    // Figure 5 for the finished run above: its checkpoint under FTFT and FTMT, evaluated in a
+    // worker thread; the view shows exactly the core's numbers.
+    void robustness_view_evaluates_the_finished_run() {
+        auto w = make_window();
+        RunsView* view = w->runs_view();
+        view->refresh();
+        RunStore store(std::filesystem::path(w->db_path().toStdString()));
+        std::int64_t id = 0;
+        for (const auto& row : store.list_runs())
+            if (row.status == "finished") id = row.id;
+        QVERIFY(id != 0);
+        RobustnessView* robust = view->robustness_view();
+        view->select_ids({id, id + 1000});  // two ids (one absent): only one run is selected
+        QCOMPARE(robust->run_id(), id);
+        QVERIFY(robust->can_evaluate());
+        w->tabs()->setCurrentWidget(view);
+        view->detail_tabs()->setCurrentWidget(robust);
+        QSignalSpy done(robust, &RobustnessView::finished);
+        robust->evaluate();
+        QVERIFY(!robust->result().has_value());  // delivered later, through the event loop
+        QVERIFY(!robust->can_evaluate());        // no second job while one runs
+        QVERIFY(done.wait(60000));
+        QCOMPARE(done.first().first().toBool(), true);
+        QVERIFY2(robust->error().isEmpty(), qPrintable(robust->error()));
+        const RobustnessResult& r = *robust->result();
+        // The same numbers straight from the core.
+        const RobustnessResult expected = evaluate_robustness(store.checkpoint(id)->blob, demo(), 20);
+        QCOMPARE(r.rows.size(), expected.rows.size());
+        QCOMPARE(static_cast<int>(r.rows.size()), 3);  // overall, complete, missing_1 (demo: two modalities)
+        QCOMPARE(robust->table()->rowCount(), 3);
+        for (std::size_t i = 0; i < r.rows.size(); ++i) {
+            const RobustnessRow& a = r.rows[i];
+            const RobustnessRow& b = expected.rows[i];
+            QCOMPARE(a.group, b.group);
+            QCOMPARE(a.ndcg_full, b.ndcg_full);
+            QCOMPARE(a.ndcg_missing, b.ndcg_missing);
+            QCOMPARE(a.recall_missing, b.recall_missing);
+            const int row = static_cast<int>(i);
+            QCOMPARE(robust->table()->item(row, 0)->text(), QString::fromStdString(a.group));
+            QCOMPARE(robust->table()->item(row, 2)->text(), QString::number(a.ndcg_full, 'f', 4));
+            QCOMPARE(robust->table()->item(row, 3)->text(), QString::number(a.ndcg_missing, 'f', 4));
+            QCOMPARE(robust->table()->item(row, 4)->text(), QStringLiteral("%1%").arg(a.ndcg_drop_pct, 0, 'f', 1));
+        }
+        // FTMT must agree with the run's own recorded test metrics (same checkpoint, same path).
+        const auto summary = store.list_runs();
+        for (const auto& row : summary)
+            if (row.id == id)
+                for (const RobustnessRow& rr : r.rows)
+                    if (const auto* g = row.find(rr.group)) QVERIFY(std::abs(g->ndcg - rr.ndcg_missing) < 1e-9);
+        QCOMPARE(r.rows[1].group, std::string("complete"));
+        QCOMPARE(r.rows[1].ndcg_drop_pct, 0.0);  // complete items keep every modality in both
+        QVERIFY(r.rows[2].ndcg_full > r.rows[2].ndcg_missing);  // losing a modality hurts on demo
+        QCOMPARE(robust->chart()->point_count(), 6);  // two bars per group
+        const QString png = screenshot_path(QStringLiteral("robustness-view.png"));
+        w->resize(1500, 950);
+        QTest::qWait(100);  // queued replot and layout
+        QVERIFY(w->grab().save(png));
+        QVERIFY(QFileInfo(png).size() > 1000);
+        // Selecting several runs clears the view.
+        view->select_ids({});
+        QCOMPARE(robust->run_id(), 0);
+        QVERIFY(!robust->can_evaluate());
     }
 
     void stop_takes_effect_mid_epoch() {
@@ -217,6 +313,78 @@ private slots:
         view->select_ids({ids.front()});
         view->delete_selected();
         QCOMPARE(view->row_count(), before - 1);
+    }
+
+    // MILK: the inspector shows the inference score and one row per environment (e=0 and the
+    // last batch's cyclic shifts), each the core's number, plus the item's modalities.
+    void item_inspector_shows_each_environment() {
+        auto trainer = train_directly("milk", 2);
+        const auto* milk = dynamic_cast<const MilkModel*>(&trainer->model());
+        QVERIFY(milk != nullptr);
+        const auto& envs = milk->last_environments();
+        QCOMPARE(static_cast<int>(envs.size()), 3);  // e=0 + M=2 shifts
+        ItemInspector inspector;
+        inspector.resize(1200, 700);
+        inspector.show();
+        inspector.set_trainer(trainer.get());
+        QVERIFY(inspector.isEnabled());
+        const PreparedData& data = trainer->data();
+        const auto candidates = data.dataset->new_items();
+        std::int32_t missing_item = -1;
+        int missing_index = 0;
+        for (std::size_t i = 0; i < candidates.size() && missing_item < 0; ++i)
+            if (data.mask.missing_count(candidates[i]) == 1) {
+                missing_item = candidates[i];
+                missing_index = static_cast<int>(i);
+            }
+        QVERIFY(missing_item >= 0);
+        const int user = 7;
+        inspector.inspect(missing_index, user);
+        const auto& shown = inspector.scores();
+        QCOMPARE(static_cast<int>(shown.size()), 4);
+        QCOMPARE(shown[0].label, std::string("inference"));
+        const ItemScore inference = inference_item_score(*milk, data.features, user, missing_item, candidates);
+        QCOMPARE(shown[0].score, inference.score);
+        QCOMPARE(shown[0].rank, inference.rank);
+        const auto expected = environment_item_scores(*milk, data.features, user, missing_item, candidates, envs);
+        for (int e = 0; e < 3; ++e) {
+            const ItemScore& s = shown[static_cast<std::size_t>(e + 1)];
+            QCOMPARE(s.label, "e=" + std::to_string(e));
+            QCOMPARE(s.weights, envs[static_cast<std::size_t>(e)]);
+            QCOMPARE(s.score, expected[static_cast<std::size_t>(e)].score);
+            QCOMPARE(s.rank, expected[static_cast<std::size_t>(e)].rank);
+            QVERIFY(s.rank >= 1 && s.rank <= static_cast<int>(candidates.size()));
+        }
+        QVERIFY(std::abs(shown[1].score - shown[0].score) < 1e-4);  // e=0 = inference weights
+        QVERIFY(inspector.missing_reason().isEmpty());
+        QCOMPARE(inspector.table()->rowCount(), 4);
+        QCOMPARE(inspector.table()->item(0, inspector.table()->columnCount() - 1)->text(), QString::number(inference.rank));
+        QCOMPARE(inspector.chart()->point_count(), 4);
+        // Modalities under the scenario: one of the two is gone.
+        const QString html = inspector.report_html();
+        QVERIFY(html.contains(QStringLiteral("missing_1")));
+        QVERIFY(html.contains(QStringLiteral("removed by the scenario")) || html.contains(QStringLiteral("naturally missing")));
+        for (const auto& m : data.dataset->modalities) QVERIFY(html.contains(QString::fromStdString(m.name)));
+        const QString png = screenshot_path(QStringLiteral("item-inspector.png"));
+        QTest::qWait(100);  // queued replot and layout
+        QVERIFY(inspector.grab().save(png));
+        QVERIFY(QFileInfo(png).size() > 1000);
+    }
+
+    // Other models: the inference score and rank only, with the reason.
+    void item_inspector_explains_non_milk_models() {
+        auto trainer = train_directly("duif", 1);
+        ItemInspector inspector;
+        inspector.set_trainer(trainer.get());
+        inspector.inspect(3, 5);
+        QCOMPARE(static_cast<int>(inspector.scores().size()), 1);
+        QCOMPARE(inspector.scores()[0].label, std::string("inference"));
+        const auto candidates = trainer->data().dataset->new_items();
+        const ItemScore expected = inference_item_score(trainer->model(), trainer->data().features, 5, candidates[3], candidates);
+        QCOMPARE(inspector.scores()[0].score, expected.score);
+        QCOMPARE(inspector.scores()[0].rank, expected.rank);
+        QVERIFY(inspector.missing_reason().contains(QStringLiteral("no environments")));
+        QCOMPARE(inspector.table()->rowCount(), 1);
     }
 
     void environment_explorer_cycles_the_draw() {
