@@ -140,15 +140,26 @@ void ItemInspector::set_trainer(Trainer* trainer) {
     const QSignalBlocker block_item(item_), block_user(user_);
     item_->setRange(0, std::max(0, static_cast<int>(ds.new_items().size()) - 1));
     user_->setRange(0, std::max(0, ds.n_users - 1));
-    // Start with a user who has a test interaction, and that item, so the rank is meaningful.
+    // Start with a user and one of their test items, so the rank is meaningful; preferably an
+    // item that misses a modality under the scenario, the case the method is about.
     const std::vector<std::int32_t> candidates = ds.new_items();
-    for (int u = 0; u < ds.n_users; ++u)
-        if (!ds.test.of(u).empty()) {
-            user_->setValue(u);
-            const auto it = std::lower_bound(candidates.begin(), candidates.end(), ds.test.of(u).front());
-            if (it != candidates.end()) item_->setValue(static_cast<int>(it - candidates.begin()));
-            break;
+    const AvailabilityMask& mask = trainer_->data().mask;
+    int best_user = -1;
+    std::int32_t best_item = -1;
+    for (int u = 0; u < ds.n_users; ++u) {
+        for (std::int32_t j : ds.test.of(u)) {
+            if (best_user < 0 || (mask.missing_count(j) > 0 && mask.missing_count(best_item) == 0)) {
+                best_user = u;
+                best_item = j;
+            }
         }
+        if (best_user >= 0 && mask.missing_count(best_item) > 0) break;
+    }
+    if (best_user >= 0) {
+        user_->setValue(best_user);
+        const auto it = std::lower_bound(candidates.begin(), candidates.end(), best_item);
+        if (it != candidates.end() && *it == best_item) item_->setValue(static_cast<int>(it - candidates.begin()));
+    }
     hint_->setText(tr("Model: <b>%1</b> from the last finished run. A score is the dot product of the user's embedding "
                       "and the item's fused content embedding; the rank is among all new items (ties: lower id first, "
                       "as in evaluation).")

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <vector>
 #include <string>
 
 int main(int argc, char** argv) {
@@ -32,8 +33,8 @@ int main(int argc, char** argv) {
     cli.add_flag("--autostart", autostart, "start training once the dataset is loaded");
     cli.add_flag("--exit-when-done", exit_when_done, "quit when the run ends (with --autostart)");
     cli.add_option("--screenshot", screenshot, "save a PNG of the window before exiting (or when the run ends)");
-    cli.add_option("--tab", tab, "tab to show in the screenshot: training | runs | explorer | method | inspector | robustness "
-                   "(the newest run evaluated under FTFT and FTMT)");
+    cli.add_option("--tab", tab, "tab to show in the screenshot: training | runs (the two newest runs compared) | explorer | method | "
+                   "inspector | robustness (the newest run evaluated under FTFT and FTMT)");
     cli.add_option("--db", db, "run store file (default $MILK_RUNS_DB or ./milk-runs.db)");
     // Qt removes its own options (-platform ...) first; CLI11 parses the rest.
     QApplication app(argc, argv);
@@ -98,18 +99,28 @@ int main(int argc, char** argv) {
                 window.save_settings();
                 QApplication::exit(exit_code);
             };
-            if (tab != "robustness") {
+            if (tab != "robustness" && tab != "runs") {
                 QTimer::singleShot(300, &app, finish);
                 return;
             }
-            // Select the newest run (this one) and evaluate it under FTFT and FTMT first.
+            // runs: compare the two newest runs; robustness: evaluate the newest (this one)
+            // under FTFT and FTMT first.
             QTimer::singleShot(300, &app, [&, finish] {
                 milk::ui::RunsView* runs = window.runs_view();
                 runs->refresh();
-                std::int64_t newest = 0;
+                std::vector<std::int64_t> ids;
                 for (int row = 0; row < runs->model()->rowCount(); ++row)
-                    newest = std::max<std::int64_t>(newest, runs->model()->item(row, 0)->data(Qt::UserRole + 1).toLongLong());
-                runs->select_ids({newest});
+                    if (const QVariant id = runs->model()->item(row, 0)->data(Qt::UserRole + 1); id.isValid())
+                        ids.push_back(id.toLongLong());
+                std::sort(ids.rbegin(), ids.rend());
+                if (ids.empty()) return finish();
+                if (tab == "runs") {
+                    ids.resize(std::min<std::size_t>(ids.size(), 2));
+                    runs->select_ids(ids);
+                    QTimer::singleShot(300, finish);
+                    return;
+                }
+                runs->select_ids({ids.front()});
                 milk::ui::RobustnessView* view = runs->robustness_view();
                 if (!view->can_evaluate()) return finish();
                 QObject::connect(view, &milk::ui::RobustnessView::finished, &app, [finish](bool) { QTimer::singleShot(200, finish); });
