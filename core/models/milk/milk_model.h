@@ -4,8 +4,10 @@
 // CMAM (section 4.2)
 //   c^m_j = G_m(x^m_j) = W_m x^m_j + b_m                                   (Eq. 5)
 //   L_align = sum_j sum_{m<m'} a_jm a_jm' ||c^m_j - c^m'_j||^2             (Eq. 6)
-//     here averaged over the batch's distinct items (positives and negatives), so its
-//     scale does not depend on the batch size; a_jm is the training availability.
+//     here averaged over the batch's distinct items (positives and negatives) and over
+//     the d dimensions, so its scale depends on neither the batch size nor d and lambda
+//     means what the paper's tuned lambda = 0.05 meant (its code takes a per-element MSE);
+//     a_jm is the training availability.
 // CEIM (section 4.3)
 //   z^e_j = sum_m theta^m_e c^m_j   with theta_0 = 1/M and Theta_1..M from cyclic mixup
 //                                                                           (Eq. 8-12)

@@ -88,7 +88,7 @@ double generic_loss(MilkModel& model, const Fixture& f, const std::vector<std::v
                     }
                 align = nnx::add(align, nnx::squared_norm(nnx::mul(nnx::sub(c[m], c[m2]), g.constant(w))));
             }
-        if (!o.reference) count = n_i;
+        if (!o.reference) count = static_cast<double>(n_i) * o.dim;
         loss = nnx::add(loss, nnx::scale(align, static_cast<float>(o.lambda / count)));
     }
     nnx::Var z0 = c[0];
