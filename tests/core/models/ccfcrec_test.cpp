@@ -1,6 +1,6 @@
 // CCFCRec: the objective's gradient matches finite differences (same sampled users and
 // items for every evaluation) and inference is from content only (its learning test on demo is in
-// tests/core/train/ccfcrec_learning_test.cpp: test_models does not link the trainer).
+// tests/core/train/baseline_learning_test.cpp: test_models does not link the trainer).
 #include "core/models/ccfcrec/ccfcrec_model.h"
 #include "support/tiny_dataset.h"
 

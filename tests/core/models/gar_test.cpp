@@ -1,7 +1,7 @@
 // GAR: each player's gradient matches finite differences of its own loss (and the other
 // player's loss moves no parameter of it), the warm embeddings are pre-trained and
 // deterministic, inference is content-only (its learning test on demo is in
-// tests/core/train/gar_learning_test.cpp: test_models does not link the trainer).
+// tests/core/train/baseline_learning_test.cpp: test_models does not link the trainer).
 #include "core/models/gar/gar_model.h"
 #include "support/tiny_dataset.h"
 

@@ -1,6 +1,6 @@
 // GoRec: the CVAE objective's gradient matches finite differences (same noise and dropout
 // for every evaluation), inference decodes new items from content only (its learning test on demo
-// is in tests/core/train/gorec_learning_test.cpp: test_models does not link the trainer).
+// is in tests/core/train/baseline_learning_test.cpp: test_models does not link the trainer).
 #include "core/models/gorec/gorec_model.h"
 #include "support/tiny_dataset.h"
 

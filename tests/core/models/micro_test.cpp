@@ -1,7 +1,7 @@
 // MICRO: the kNN graph has the paper's shape, the loss's gradient matches central finite
 // differences (any number of modalities, one and two graph layers), inference gives the
 // representations training used (its learning test on demo is in
-// tests/core/train/micro_learning_test.cpp: test_models does not link the trainer).
+// tests/core/train/baseline_learning_test.cpp: test_models does not link the trainer).
 #include "core/models/micro/item_knn_graph.h"
 #include "core/models/micro/micro_model.h"
 #include "support/tiny_dataset.h"

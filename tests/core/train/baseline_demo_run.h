@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -55,6 +56,32 @@ inline DemoOutcome run(const std::string& model, int epochs, nlohmann::json para
     o.epochs = timer.epochs;
     o.seconds_per_epoch = timer.epochs > 0 ? timer.seconds / timer.epochs : 0;
     return o;
+}
+
+// The floors, trained once per test process.
+inline const DemoOutcome& random_floor() {
+    static const DemoOutcome o = run("random", 1);
+    return o;
+}
+inline const DemoOutcome& popularity_floor() {
+    static const DemoOutcome o = run("popularity", 1);
+    return o;
+}
+
+// Trains `model` and expects its test Recall@20 and NDCG@20 to be at least `factor` times
+// both floors'; prints the figures for the log.
+inline void expect_learns(const std::string& model, int epochs, double factor,
+                          nlohmann::json params = nlohmann::json::object()) {
+    const DemoOutcome m = run(model, epochs, std::move(params));
+    const DemoOutcome& r = random_floor();
+    const DemoOutcome& p = popularity_floor();
+    std::printf("demo FTMT test Recall@20 / NDCG@20: %s %.4f / %.4f (%d epochs, %.2f s/epoch), random %.4f / %.4f, "
+                "popularity %.4f / %.4f\n",
+                model.c_str(), m.recall, m.ndcg, m.epochs, m.seconds_per_epoch, r.recall, r.ndcg, p.recall, p.ndcg);
+    EXPECT_GT(m.recall, factor * r.recall);
+    EXPECT_GT(m.recall, factor * p.recall);
+    EXPECT_GT(m.ndcg, factor * r.ndcg);
+    EXPECT_GT(m.ndcg, factor * p.ndcg);
 }
 
 }  // namespace milk::test::demo_ftmt
