@@ -13,6 +13,7 @@
 #include "ui/model_panel.h"
 #include "ui/runs_view.h"
 #include "ui/scenario_panel.h"
+#include "ui/studies_view.h"
 #include "ui/training_worker.h"
 
 #include <QApplication>
@@ -68,7 +69,7 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent) : QMainWindow(par
     report_error_ = [this](const QString& title, const QString& message) { QMessageBox::critical(this, title, message); };
     confirm_close_ = [this] {
         return QMessageBox::question(this, tr("Training is running"),
-                                     tr("A training run is active. Stop it and close? The run stays in the history as cancelled.")) ==
+                                     tr("A training run or a study is active. Stop it and close? A run stays in the history as cancelled; a study's finished cells stay in the store.")) ==
                QMessageBox::Yes;
     };
 
@@ -126,6 +127,10 @@ MainWindow::MainWindow(StudioOptions options, QWidget* parent) : QMainWindow(par
     tabs_->addTab(method, tr("Method"));
     inspector_ = new ItemInspector;
     tabs_->addTab(inspector_, tr("Item inspector"));
+    studies_view_ = new StudiesView(options_.db_path);
+    tabs_->addTab(studies_view_, tr("Studies"));
+    // A finished study's runs belong in the history too.
+    connect(studies_view_, &StudiesView::run_finished, runs_view_, [this] { runs_view_->refresh(); });
     setCentralWidget(tabs_);
 
     progress_ = new QProgressBar;
@@ -385,15 +390,18 @@ void MainWindow::restore_settings() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (worker_->is_running()) {
+    if (worker_->is_running() || studies_view_->is_running()) {
         if (!confirm_close_ || !confirm_close_()) {
             event->ignore();
             return;
         }
-        worker_->set_paused(false);
-        worker_->stop();
-        status_->setText(tr("Stopping the run..."));
-        worker_->wait(60000);
+        studies_view_->cancel();  // its destructor waits; finished cells stay in the store
+        if (worker_->is_running()) {
+            worker_->set_paused(false);
+            worker_->stop();
+            status_->setText(tr("Stopping the run..."));
+            worker_->wait(60000);
+        }
     }
     save_settings();
     event->accept();

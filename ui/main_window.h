@@ -29,6 +29,7 @@ class LossChart;
 class ModelPanel;
 class RunsView;
 class ScenarioPanel;
+class StudiesView;
 class TrainingWorker;
 class VarianceChart;
 struct BatchChunk;
@@ -72,6 +73,7 @@ public:
     VarianceChart* variance_chart() const { return variance_chart_; }
     GroupMetricsChart* metrics_chart() const { return metrics_chart_; }
     RunsView* runs_view() const { return runs_view_; }
+    StudiesView* studies_view() const { return studies_view_; }
     QTabWidget* tabs() const { return tabs_; }
     ScenarioPanel* scenario_panel() const { return scenario_panel_; }
     ModelPanel* model_panel() const { return model_panel_; }
@@ -107,6 +109,7 @@ private:
     VarianceChart* variance_chart_ = nullptr;
     GroupMetricsChart* metrics_chart_ = nullptr;
     RunsView* runs_view_ = nullptr;
+    StudiesView* studies_view_ = nullptr;
     EnvironmentExplorer* explorer_ = nullptr;
     ItemInspector* inspector_ = nullptr;
     QProgressBar* progress_ = nullptr;

@@ -67,6 +67,16 @@ inline QColor run_color(int index) {
     return colors[index % 8];
 }
 
+// Rows of a study (models, or grid points of a sensitivity study): a dozen distinct colours,
+// since Table 2 compares twelve systems side by side.
+inline QColor study_row_color(int index) {
+    static const QColor colors[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
+                                    QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                                    QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f), QColor(0xbc, 0xbd, 0x22),
+                                    QColor(0x17, 0xbe, 0xcf), QColor(0x39, 0x3b, 0x79), QColor(0x11, 0x11, 0x11)};
+    return colors[index % 12];
+}
+
 // Scenarios in the robustness view: full modalities drawn light, missing ones solid.
 inline QColor full_scenario_color(const QColor& group) { return group.lighter(165); }
 

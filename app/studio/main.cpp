@@ -5,6 +5,7 @@
 #include "ui/main_window.h"
 #include "ui/robustness_view.h"
 #include "ui/runs_view.h"
+#include "ui/studies_view.h"
 #include "ui/training_worker.h"
 
 #include <CLI/CLI.hpp>
@@ -23,7 +24,8 @@
 
 int main(int argc, char** argv) {
     CLI::App cli{"MILK Studio: train and inspect new-item recommenders with missing modalities"};
-    std::string dataset, scenario, model, screenshot, db, tab;
+    std::string dataset, scenario, model, screenshot, db, tab, study;
+    bool quick_study = false;
     std::optional<int> epochs;
     bool autostart = false, exit_when_done = false;
     cli.add_option("--dataset", dataset, "preset:NAME or a dataset folder (default: the last one, else preset:demo)");
@@ -34,7 +36,9 @@ int main(int argc, char** argv) {
     cli.add_flag("--exit-when-done", exit_when_done, "quit when the run ends (with --autostart)");
     cli.add_option("--screenshot", screenshot, "save a PNG of the window before exiting (or when the run ends)");
     cli.add_option("--tab", tab, "tab to show in the screenshot: training | runs (the two newest runs compared) | explorer | method | "
-                   "inspector | robustness (the newest run evaluated under FTFT and FTMT)");
+                   "inspector | robustness (the newest run evaluated under FTFT and FTMT) | studies (with --study)");
+    cli.add_option("--study", study, "with --tab studies: a ready-made study name or study file to run (resumes from the store)");
+    cli.add_flag("--quick", quick_study, "with --study: its demo variant (few seeds and epochs)");
     cli.add_option("--db", db, "run store file (default $MILK_RUNS_DB or ./milk-runs.db)");
     // Qt removes its own options (-platform ...) first; CLI11 parses the rest.
     QApplication app(argc, argv);
@@ -70,7 +74,7 @@ int main(int argc, char** argv) {
             window.runs_view()->detail_tabs()->setCurrentIndex(1);
         }
         const QStringList tabs{QStringLiteral("training"), QStringLiteral("runs"), QStringLiteral("explorer"),
-                               QStringLiteral("method"), QStringLiteral("inspector")};
+                               QStringLiteral("method"), QStringLiteral("inspector"), QStringLiteral("studies")};
         const int index = tabs.indexOf(QString::fromStdString(tab));
         if (index >= 0) window.tabs()->setCurrentIndex(index);
         QApplication::processEvents();
@@ -85,6 +89,25 @@ int main(int argc, char** argv) {
                 exit_code = 1;
                 take_screenshot();
                 QTimer::singleShot(0, &app, [] { QApplication::exit(1); });
+            } else if (tab == "studies" && !study.empty()) {
+                // Run the study (cells already in the store are taken from it), then the shot.
+                milk::ui::StudiesView* view = window.studies_view();
+                window.tabs()->setCurrentWidget(view);
+                view->set_quick(quick_study);
+                if (!view->select_study(QString::fromStdString(study))) {
+                    std::fprintf(stderr, "milk-studio: %s\n", qPrintable(view->error()));
+                    exit_code = 1;
+                    QTimer::singleShot(0, &app, [] { QApplication::exit(1); });
+                    return;
+                }
+                QObject::connect(view, &milk::ui::StudiesView::run_finished, &app, [&](bool done) {
+                    exit_code = done ? 0 : 1;
+                    QTimer::singleShot(300, &app, [&] {
+                        take_screenshot();
+                        QApplication::exit(exit_code);
+                    });
+                });
+                view->run();
             } else if (!autostart) {
                 QTimer::singleShot(300, &app, [&] {
                     take_screenshot();

@@ -4,8 +4,11 @@
 #include "core/models/item_scores.h"
 #include "core/models/milk/milk_model.h"
 #include "core/store/run_store.h"
+#include "core/study/study_report.h"
+#include "core/study/study_runner.h"
 #include "core/train/robustness.h"
 #include "core/train/trainer.h"
+#include "ui/charts/chart_panel.h"
 #include "ui/charts/env_weight_chart.h"
 #include "ui/charts/group_metrics_chart.h"
 #include "ui/charts/loss_chart.h"
@@ -15,14 +18,17 @@
 #include "ui/main_window.h"
 #include "ui/robustness_view.h"
 #include "ui/runs_view.h"
+#include "ui/studies_view.h"
 #include "ui/training_worker.h"
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTextBrowser>
 #include <QtTest>
 
 #include <cmath>
@@ -385,6 +391,86 @@ private slots:
         QCOMPARE(inspector.scores()[0].rank, expected.rank);
         QVERIFY(inspector.missing_reason().contains(QStringLiteral("no environments")));
         QCOMPARE(inspector.table()->rowCount(), 1);
+    }
+
+    // The Studies tab runs a small study through core/study (the path of `milk study run`),
+    // shows the store's numbers, resumes without training, writes the report, and a bad file
+    // is one clear error with the view still usable.
+    void studies_view_runs_resumes_and_reports() {
+        const QString db = dir_.filePath(QStringLiteral("studies.db"));
+        QFile file(dir_.filePath(QStringLiteral("small-study.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"name": "small", "title": "two models on demo", "datasets": ["preset:demo"],
+                       "scenarios": ["ftmt"], "models": [{"name": "duif", "label": "DUIF"},
+                       {"name": "popularity", "label": "Popularity"}], "seeds": 1,
+                       "training": {"epochs": 2, "batch_size": 1024}})");
+        file.close();
+        StudiesView view(db);
+        view.resize(1400, 800);
+        view.show();
+        QVERIFY(view.select_study(file.fileName()));
+        QSignalSpy done(&view, &StudiesView::run_finished);
+        view.run();
+        QVERIFY(view.is_running());
+        QVERIFY(done.wait(120000));
+        QCOMPARE(done.first().first().toBool(), true);
+        QVERIFY(view.report().has_value());
+        const StudyReport& report = *view.report();
+        QCOMPARE(report.found_results, 2);
+        QCOMPARE(static_cast<int>(report.blocks.size()), 1);
+        QCOMPARE(static_cast<int>(report.blocks[0].rows.size()), 2);
+        QVERIFY(view.chart()->point_count() > 0);
+        QVERIFY(view.tables()->toPlainText().contains(QStringLiteral("Popularity")));
+        QVERIFY(view.status_text().contains(QStringLiteral("2 trained")));
+        // The view's numbers are the store's: the same report built directly.
+        {
+            RunStore store{std::filesystem::path(db.toStdString())};
+            const StudyReport direct = build_report(*view.effective_study(), collect_outcomes(*view.effective_study(), store));
+            QCOMPARE(direct.blocks[0].rows[0].test_mean("overall", "ndcg@20"),
+                     report.blocks[0].rows[0].test_mean("overall", "ndcg@20"));
+        }
+        // Again: every cell comes from the store.
+        done.clear();
+        view.run();
+        QVERIFY(done.wait(60000));
+        QVERIFY(view.status_text().contains(QStringLiteral("0 trained, 2 from the store")));
+        const QString out = dir_.filePath(QStringLiteral("study-report"));
+        QVERIFY(view.write_report(out));
+        for (const char* f : {"report.md", "table.csv", "report.html", "chart.png"})
+            QVERIFY2(QFileInfo::exists(QDir(out).filePath(QString::fromLatin1(f))), f);
+        QVERIFY(view.chart()->save_png(screenshot_path(QStringLiteral("studies-view.png"))));
+        // A bad study file: one message naming the file and the field; the view stays usable.
+        QFile bad(dir_.filePath(QStringLiteral("bad-study.json")));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(R"({"name": "x", "datasets": ["preset:demo"], "scenarios": ["ftmt"], "models": ["duif", "dif"]})");
+        bad.close();
+        QVERIFY(!view.select_study(bad.fileName()));
+        QVERIFY(view.error().contains(QStringLiteral("bad-study.json")));
+        QVERIFY(view.error().contains(QStringLiteral("dif")));
+        QVERIFY(view.select_study(file.fileName()));
+    }
+
+    void studies_view_cancel_stops_and_keeps_nothing_half_done() {
+        const QString db = dir_.filePath(QStringLiteral("studies-cancel.db"));
+        QFile file(dir_.filePath(QStringLiteral("long-study.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"name": "long", "datasets": ["preset:demo"], "scenarios": ["ftmt"],
+                       "models": ["milk"], "seeds": 2, "training": {"epochs": 200, "patience": 200, "batch_size": 64}})");
+        file.close();
+        StudiesView view(db);
+        QVERIFY(view.select_study(file.fileName()));
+        QSignalSpy done(&view, &StudiesView::run_finished);
+        view.run();
+        QTest::qWait(1500);
+        QElapsedTimer timer;
+        timer.start();
+        view.cancel();
+        QVERIFY(done.wait(30000));
+        std::printf("study cancelled %lld ms after the request\n", static_cast<long long>(timer.elapsed()));
+        QCOMPARE(done.first().first().toBool(), false);
+        QVERIFY(view.status_text().contains(QStringLiteral("Cancelled")));
+        QVERIFY(view.report().has_value());
+        QCOMPARE(view.report()->found_results, 0);  // a cancelled cell leaves no result
     }
 
     void environment_explorer_cycles_the_draw() {
