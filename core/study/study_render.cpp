@@ -22,6 +22,7 @@ std::string num(double x, int digits = 4) {
 
 std::string pm(const MeanStd& m) {
     if (m.n == 0 || std::isnan(m.mean)) return "-";
+    if (m.n == 1) return num(m.mean);  // one seed has no spread: "± 0" would claim one
     return num(m.mean) + " ± " + num(m.std);
 }
 

@@ -307,6 +307,18 @@ TEST(StudyReport, FilesAreWrittenWithTablesAndCharts) {
         EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
 
+TEST(StudyReport, OneSeedShowsNoSpread) {
+    // A single repeat has no standard deviation: the table shows the value alone, not "± 0".
+    const auto s = report_study();
+    std::vector<milk::CellOutcome> out;
+    out.push_back(outcome("A", {{"beta", 50}}, 1, 0.3, 0.25, {0.5f, 0.6f, 0.7f}));
+    out.push_back(outcome("B", json::object(), 1, 0.2, 0.15, {0.4f, 0.4f, 0.6f}));
+    const std::string md = milk::render_markdown(milk::build_report(s, out));
+    EXPECT_NE(md.find("| A | **0.2500** |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| B | 0.1500 |"), std::string::npos) << md;
+    EXPECT_EQ(md.find("0.1500 ±"), std::string::npos) << md;
+}
+
 TEST(StudyReport, SensitivityReportsEveryPointAsACurve) {
     json j = minimal();
     j["kind"] = "sensitivity";
