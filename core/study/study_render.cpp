@@ -61,7 +61,7 @@ std::string point_text(const nlohmann::json& point) {
     std::string s;
     for (auto it = point.begin(); it != point.end(); ++it)
         s += (s.empty() ? "" : " ") + it.key() + "=" + (it.value().is_string() ? it.value().get<std::string>() : it.value().dump());
-    return s.empty() ? "(defaults)" : s;
+    return s.empty() ? "(no grid: fixed parameters only)" : s;  // not "defaults": params may be set
 }
 
 std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
