@@ -30,6 +30,7 @@
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
+#include <qcustomplot.h>
 
 #include <cmath>
 
@@ -129,6 +130,26 @@ private slots:
         QVERIFY(w->metrics_chart()->point_count() > 3);
         // Tooltip text is the exact value of a plotted point.
         QVERIFY(w->loss_chart()->csv().count(QLatin1Char('\n')) > 3);
+        // `reg` (raw L2 norms) starts hidden; a click on its legend entry shows it, a second
+        // click hides it again.
+        {
+            LossChart* chart = w->loss_chart();
+            QCustomPlot* plot = chart->plot();
+            w->show();
+            QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+            plot->replot();
+            QCPGraph* reg = nullptr;
+            for (int i = 0; i < plot->graphCount(); ++i)
+                if (plot->graph(i)->name() == QStringLiteral("reg")) reg = plot->graph(i);
+            QVERIFY(reg != nullptr && !reg->visible());
+            const QPoint at = plot->legend->itemWithPlottable(reg)->outerRect().center();
+            QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, at);
+            QVERIFY(chart->series_visible(QStringLiteral("reg")));
+            QVERIFY(reg->visible());
+            QTest::mouseClick(plot, Qt::LeftButton, Qt::NoModifier, at);
+            QVERIFY(!chart->series_visible(QStringLiteral("reg")));
+            QVERIFY(!reg->visible());
+        }
         // The run is in the history with its test metrics.
         QCOMPARE(w->runs_view()->row_count(), 1);
         RunStore store(std::filesystem::path(w->db_path().toStdString()));

@@ -31,6 +31,27 @@ LossChart::LossChart(QWidget* parent) : ChartPanel(tr("Losses"), parent) {
     plot()->xAxis->setLabel(tr("epoch"));
     plot()->yAxis->setLabel(tr("loss (per triple)"));
     plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    auto* hint = new QLabel(tr("(legend: click to hide/show)"));
+    hint->setStyleSheet(QStringLiteral("color: gray"));
+    controls()->addWidget(hint);
+    connect(plot(), &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
+        auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
+        if (entry == nullptr) return;
+        for (auto it = series_.cbegin(); it != series_.cend(); ++it)
+            if (it->graph == entry->plottable()) {
+                set_series_visible(it.key(), hidden_.contains(it.key()));
+                break;
+            }
+    });
+}
+
+void LossChart::set_series_visible(const QString& name, bool visible) {
+    if (visible) {
+        hidden_.remove(name);
+    } else {
+        hidden_.insert(name);
+    }
+    rebuild();
 }
 
 LossChart::Series& LossChart::series(const QString& name) {
@@ -97,7 +118,10 @@ void LossChart::rebuild() {
             for (auto d = s.graph->data()->constBegin(); d != s.graph->data()->constEnd(); ++d)
                 if (!(d->value > 0)) positive = false;
         }
-        s.graph->setVisible(!log || positive);
+        const bool hidden = hidden_.contains(it.key());
+        s.graph->setVisible(!hidden && (!log || positive));
+        if (auto* entry = plot()->legend->itemWithPlottable(s.graph))
+            entry->setTextColor(hidden ? QColor(Qt::gray) : QColor(Qt::black));
     }
     plot()->rescaleAxes(true);
     if (log) {
