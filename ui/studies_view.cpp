@@ -219,12 +219,7 @@ StudiesView::StudiesView(QString db_path, QWidget* parent) : QWidget(parent), db
     });
     connect(open_button_, &QPushButton::clicked, this, [this] {
         const QString file = QFileDialog::getOpenFileName(this, tr("Open study"), QString(), tr("Study (*.json)"));
-        if (!file.isEmpty() && select_study(file)) {
-            study_box_->blockSignals(true);
-            study_box_->addItem(QFileInfo(file).fileName(), file);
-            study_box_->setCurrentIndex(study_box_->count() - 1);
-            study_box_->blockSignals(false);
-        }
+        if (!file.isEmpty()) select_study(file);
     });
     connect(run_button_, &QPushButton::clicked, this, &StudiesView::run);
     connect(cancel_button_, &QPushButton::clicked, this, &StudiesView::cancel);
@@ -268,12 +263,15 @@ bool StudiesView::select_study(const QString& name_or_path) {
     try {
         study_ = load_study(name_or_path.toStdString());
         error_.clear();
-        const int at = study_box_->findData(name_or_path);
-        if (at >= 0 && at != study_box_->currentIndex()) {
-            study_box_->blockSignals(true);
-            study_box_->setCurrentIndex(at);
-            study_box_->blockSignals(false);
+        // The picker names what is shown: a study file (dialog or --study FILE) joins the list.
+        int at = study_box_->findData(name_or_path);
+        study_box_->blockSignals(true);
+        if (at < 0) {
+            study_box_->addItem(QFileInfo(name_or_path).fileName(), name_or_path);
+            at = study_box_->count() - 1;
         }
+        study_box_->setCurrentIndex(at);
+        study_box_->blockSignals(false);
         progress_->setValue(0);
         description_->setText(QStringLiteral("<b>%1</b> %2").arg(QString::fromStdString(study_->title).toHtmlEscaped(),
                                                                  QString::fromStdString(study_->description).toHtmlEscaped()));
@@ -290,6 +288,8 @@ bool StudiesView::select_study(const QString& name_or_path) {
         return false;
     }
 }
+
+QString StudiesView::study_label() const { return study_box_->currentText(); }
 
 std::optional<Study> StudiesView::effective_study() const {
     if (!study_) return std::nullopt;

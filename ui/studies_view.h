@@ -58,6 +58,7 @@ public:
 
     const std::optional<StudyReport>& report() const { return report_; }
     QString error() const { return error_; }
+    QString study_label() const;  // what the study picker shows
     QString status_text() const;
     QTextBrowser* tables() const { return tables_; }
     ChartPanel* chart() const;

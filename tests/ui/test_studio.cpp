@@ -430,6 +430,8 @@ private slots:
         view.resize(1400, 800);
         view.show();
         QVERIFY(view.select_study(file.fileName()));
+        // The picker shows the file, not the ready-made study it held before.
+        QCOMPARE(view.study_label(), QFileInfo(file.fileName()).fileName());
         QSignalSpy done(&view, &StudiesView::run_finished);
         view.run();
         QVERIFY(view.is_running());
