@@ -32,7 +32,7 @@ LossChart::LossChart(QWidget* parent) : ChartPanel(tr("Losses"), parent) {
     plot()->yAxis->setLabel(tr("loss (per triple)"));
     plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     auto* hint = new QLabel(tr("(legend: click to hide/show)"));
-    hint->setStyleSheet(QStringLiteral("color: gray"));
+    hint->setStyleSheet(QStringLiteral("color: %1").arg(muted_color().name()));
     controls()->addWidget(hint);
     connect(plot(), &QCustomPlot::legendClick, this, [this](QCPLegend*, QCPAbstractLegendItem* item, QMouseEvent*) {
         auto* entry = qobject_cast<QCPPlottableLegendItem*>(item);
@@ -121,7 +121,7 @@ void LossChart::rebuild() {
         const bool hidden = hidden_.contains(it.key());
         s.graph->setVisible(!hidden && (!log || positive));
         if (auto* entry = plot()->legend->itemWithPlottable(s.graph))
-            entry->setTextColor(hidden ? QColor(Qt::gray) : QColor(Qt::black));
+            entry->setTextColor(hidden ? muted_color() : plot()->legend->textColor());
     }
     plot()->rescaleAxes(true);
     if (log) {
